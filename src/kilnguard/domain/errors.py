@@ -41,3 +41,30 @@ class PermissionDenied(KilnguardError):
 
 class Conflict(KilnguardError):
     """The action clashes with the current state (e.g. a workflow transition not allowed now)."""
+
+
+class RowError:
+    """One bad row of a batch (CSV import or bulk service call): 1-based row, column, reason."""
+
+    __slots__ = ("column", "reason", "row")
+
+    def __init__(self, row: int, column: str, reason: str) -> None:
+        self.row = row
+        self.column = column
+        self.reason = reason
+
+    def __repr__(self) -> str:
+        return f"row {self.row}, column {self.column}: {self.reason}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {"row": self.row, "column": self.column, "reason": self.reason}
+
+
+class BatchValidationError(KilnguardError):
+    """Every bad row of a batch; nothing of the batch was written."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        self.errors = errors
+        lines = "\n".join(f"  {e!r}" for e in errors[:50])
+        more = f"\n  … and {len(errors) - 50} more" if len(errors) > 50 else ""
+        super().__init__(f"{len(errors)} bad row(s); nothing was written:\n{lines}{more}")

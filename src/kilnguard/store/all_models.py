@@ -1,0 +1,3 @@
+"""Imports every table module so `Base.metadata` is complete (migrations, tests)."""
+
+from kilnguard.store import models  # noqa: F401
