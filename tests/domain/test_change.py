@@ -751,3 +751,12 @@ def test_no_sequence_of_acts_authorises_a_plant_firing_without_pilot_or_overrule
     start = pssr_done(in_pssr(new_change(stage=ScaleStage.PLANT)))
     for c in _play(start, steps):
         assert c.state not in (ChangeState.AUTHORISED_TO_FIRE, ChangeState.IN_PROGRESS)
+
+
+def test_an_actor_accepts_the_foundation_role_enum_and_refuses_unknown_roles() -> None:
+    from kilnguard.domain import roles
+
+    actor = Actor("mgr-2", roles.Role.MANAGER)  # type: ignore[arg-type]
+    assert actor.role is Role.MANAGER
+    with pytest.raises(ValidationError, match="role"):
+        Actor("x", "party_secretary")  # type: ignore[arg-type]

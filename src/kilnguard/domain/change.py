@@ -61,8 +61,12 @@ Source = Literal["recorded", "reconstructed"]
 
 
 class Role(StrEnum):
-    """Roles a person can act in. Mirrors ARCHITECTURE.md plus ``technical_lead``, the
-    reviewer role named in issue 5 (the head of the technology department / research team)."""
+    """Roles a person can act in in change control.
+
+    Same values as :class:`kilnguard.domain.roles.Role` (ARCHITECTURE.md) plus
+    ``technical_lead``, the reviewer role named in issue 5 (head of the technology department or
+    research team). :class:`Actor` converts a ``roles.Role`` or a string to this enum.
+    """
 
     OPERATOR = "operator"
     TECHNICIAN = "technician"
@@ -120,6 +124,11 @@ class Actor:
 
     def __post_init__(self) -> None:
         _require_text("person_id", self.person_id)
+        try:
+            # accept kilnguard.domain.roles.Role or a plain string with the same value
+            object.__setattr__(self, "role", Role(self.role))
+        except ValueError:
+            raise ValidationError("role", self.role, "must be one of: " + ", ".join(Role)) from None
 
     @property
     def label(self) -> str:
@@ -1453,7 +1462,7 @@ def _fmt(at: datetime) -> str:
 
 
 def _role_words(role: Role) -> str:
-    return "plant manager" if role is Role.MANAGER else role.value.replace("_", " ")
+    return "plant manager" if role == Role.MANAGER else str(role).replace("_", " ")
 
 
 _ACTION_WORDS: Mapping[ChangeAction, str] = {
