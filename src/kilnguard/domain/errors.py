@@ -46,12 +46,15 @@ class Conflict(KilnguardError):
 class RowError:
     """One bad row of a batch (CSV import or bulk service call): 1-based row, column, reason."""
 
-    __slots__ = ("column", "reason", "row")
+    __slots__ = ("cause", "column", "reason", "row")
 
-    def __init__(self, row: int, column: str, reason: str) -> None:
+    def __init__(
+        self, row: int, column: str, reason: str, cause: KilnguardError | None = None
+    ) -> None:
         self.row = row
         self.column = column
         self.reason = reason
+        self.cause = cause
 
     def __repr__(self) -> str:
         return f"row {self.row}, column {self.column}: {self.reason}"

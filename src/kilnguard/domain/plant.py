@@ -90,7 +90,8 @@ def validate_kiln(
 
 
 def validate_production(*, output_t: float, hours_fired: float, shift_no: int) -> None:
-    require_non_negative("output_t", output_t, "t (a negative tonnage cannot be produced)")
+    if output_t < 0:
+        raise ValidationError("output_t", output_t, "output cannot be negative: enter 0 t or more")
     if not 0 <= hours_fired <= MAX_SHIFT_H:
         raise ValidationError(
             "hours_fired", hours_fired, f"must lie between 0 and {MAX_SHIFT_H:g} h per record"

@@ -78,19 +78,20 @@ def _validate_batch(items: Sequence[T], check: Callable[[int, T], None]) -> None
         try:
             check(i, item)
         except ValidationError as exc:
-            errors.append(RowError(i, exc.field, f"{exc.value!r}: {exc.rule}"))
+            errors.append(RowError(i, exc.field, f"{exc.value!r}: {exc.rule}", exc))
         except KilnguardError as exc:
-            errors.append(RowError(i, "", exc.message))
+            errors.append(RowError(i, "", exc.message, exc))
     if errors:
         raise BatchValidationError(errors)
 
 
 def _single(exc: BatchValidationError) -> KilnguardError:
     """A one-item batch failure reads better as the plain validation error."""
+    if len(exc.errors) == 1 and exc.errors[0].cause is not None:
+        return exc.errors[0].cause
     if len(exc.errors) == 1:
         err = exc.errors[0]
-        value, _, rule = err.reason.partition(": ")
-        return ValidationError(err.column or "record", value, rule or err.reason)
+        return ValidationError(err.column or "record", "", err.reason)
     return exc
 
 

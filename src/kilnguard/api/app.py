@@ -1,0 +1,111 @@
+"""The FastAPI application: REST API under /api/v1, web pages, and locally served assets.
+
+No CDN anywhere: Swagger UI and htmx ship inside the package (`web/static/vendor`).
+Expected errors are rendered by one handler as `{"error": <class>, "detail": …}` with 4xx.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+
+from kilnguard import __version__
+from kilnguard.domain.errors import (
+    BatchValidationError,
+    Conflict,
+    KilnguardError,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
+from kilnguard.services.auth import AuthenticationFailed
+from kilnguard.store.db import get_engine
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
+
+#: Feature routers (risk, planning, change control, investigations) register here.
+FEATURE_ROUTERS: tuple[str, ...] = ()
+
+
+def error_body(exc: KilnguardError) -> tuple[int, dict[str, object]]:
+    body: dict[str, object] = {"error": type(exc).__name__, "detail": exc.message}
+    if isinstance(exc, ValidationError):
+        body |= {"field": exc.field, "value": _jsonable(exc.value), "rule": exc.rule}
+        return 422, body
+    if isinstance(exc, BatchValidationError):
+        body["errors"] = [e.as_dict() for e in exc.errors]
+        return 422, body
+    if isinstance(exc, NotFound):
+        return 404, body
+    if isinstance(exc, AuthenticationFailed):
+        return 401, body
+    if isinstance(exc, PermissionDenied):
+        return 403, body
+    if isinstance(exc, Conflict):
+        return 409, body
+    return 400, body
+
+
+def _jsonable(value: object) -> object:
+    return value if isinstance(value, str | int | float | bool | type(None)) else str(value)
+
+
+def create_app(engine: Engine | None = None) -> FastAPI:
+    app = FastAPI(
+        title="kilnguard",
+        version=__version__,
+        description=(
+            "Process-safety records, explainable kiln risk, safe production plans and "
+            "investigations. Authenticate with `POST /api/v1/auth/token`, then send "
+            "`Authorization: Bearer <token>`."
+        ),
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.engine = engine or get_engine()
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.exception_handler(KilnguardError)
+    async def _domain_error(request: Request, exc: KilnguardError) -> Response:
+        status, body = error_body(exc)
+        if not request.url.path.startswith("/api/") and status == 401:
+            return RedirectResponse("/login", status_code=303)
+        return JSONResponse(body, status_code=status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _payload_error(request: Request, exc: RequestValidationError) -> Response:
+        problems = [
+            {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "rule": e["msg"]}
+            for e in exc.errors()
+        ]
+        detail = "; ".join(f"{p['field']}: {p['rule']}" for p in problems)
+        return JSONResponse(
+            {"error": "ValidationError", "detail": detail, "errors": problems}, status_code=422
+        )
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="kilnguard API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png",
+        )
+
+    from kilnguard.api import auth_routes, records
+    from kilnguard.web import pages
+
+    app.include_router(auth_routes.router)
+    app.include_router(records.router)
+    for name in FEATURE_ROUTERS:
+        app.include_router(importlib.import_module(name).router)
+    app.include_router(pages.router)
+    return app

@@ -1,0 +1,57 @@
+"""Token issue for machines and scripts, and who-am-I."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from kilnguard.api import schemas as s
+from kilnguard.api.deps import Who, uow
+from kilnguard.domain.roles import Role
+from kilnguard.services.access import require_role
+from kilnguard.services.audit import verify
+from kilnguard.services.auth import authenticate, issue_credential
+
+router = APIRouter(prefix="/api/v1", tags=["auth"])
+
+
+@router.post("/auth/token", response_model=s.TokenOut)
+def issue_token(request: Request, body: s.TokenRequest) -> Any:
+    """Exchange a user name and password for a bearer API token (shown once)."""
+    with uow(request) as session:
+        user = authenticate(session, body.username, body.password)
+        secret = issue_credential(
+            session,
+            user,
+            kind="api_token",
+            now=dt.datetime.now(dt.UTC),
+            lifetime=None,
+            name=body.name,
+        )
+        return s.TokenOut(token=secret)
+
+
+@router.get("/me", response_model=s.MeOut)
+def me(who: Who) -> Any:
+    return s.MeOut(
+        username=who.username,
+        role=who.role.value,
+        region_id=who.region_id,
+        enterprise_ids=sorted(who.enterprise_ids),
+    )
+
+
+@router.get("/audit/verify", response_model=s.AuditVerifyOut, tags=["audit"])
+def audit_verify(request: Request, who: Who) -> Any:
+    """Recompute the audit chain (admins, regulators, safety officers, investigators)."""
+    require_role(who, Role.ADMIN, Role.REGULATOR, Role.SAFETY_OFFICER, Role.INVESTIGATOR)
+    with uow(request) as session:
+        r = verify(session)
+        return s.AuditVerifyOut(
+            ok=r.ok,
+            entries_checked=r.entries_checked,
+            first_broken_seq=r.first_broken_seq,
+            problem=r.problem,
+        )

@@ -1,0 +1,53 @@
+"""Request plumbing: the unit of work per request and who is asking.
+
+The request is the transaction: `uow(request)` commits once at the end or rolls everything back.
+Callers authenticate with `Authorization: Bearer <token>` (machines, scripts) or the web
+session cookie (browsers, HTMX). Unknown callers get 401.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from kilnguard.services.access import Principal
+from kilnguard.services.auth import AuthenticationFailed, user_for_secret
+from kilnguard.store.db import unit_of_work
+
+SESSION_COOKIE = "kg_session"
+
+
+def engine_of(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+@contextmanager
+def uow(request: Request) -> Iterator[Session]:
+    with unit_of_work(engine_of(request)) as session:
+        yield session
+
+
+def credential_secret(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return request.cookies.get(SESSION_COOKIE)
+
+
+def current_principal(request: Request) -> Principal:
+    secret = credential_secret(request)
+    if not secret:
+        raise AuthenticationFailed("log in, or send an API token as 'Authorization: Bearer …'")
+    with uow(request) as session:
+        user = user_for_secret(session, secret, now=dt.datetime.now(dt.UTC))
+        return Principal.of(user)
+
+
+Who = Annotated[Principal, Depends(current_principal)]
