@@ -1,0 +1,380 @@
+"""Independent plan checker: does a plan keep every safety rule? No solver involved.
+
+Solver- and algorithm-agnostic (after cpsat-primer ``nurserostering/validation.py``): it reads
+the problem and the plan and re-checks each rule directly in its human form — hours between
+shifts from clock times, runs of consecutive days, rolling 168 h windows — not in the
+encoded form the CP-SAT model uses. Every plan the planner returns must pass (tests assert it);
+a violation message names the worker or kiln, the shifts and the numbers.
+
+Importing this module must not import OR-Tools (tested): it depends only on the data types.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from kilnguard.domain.planning.problem import PlanningProblem
+from kilnguard.domain.planning.result import PlanResult, ShiftAssignment
+
+__all__ = [
+    "CHECKS",
+    "PlanViolation",
+    "PlanViolationError",
+    "assert_plan_valid",
+    "check_campaign_limit",
+    "check_consecutive_nights",
+    "check_consecutive_shifts",
+    "check_crew_and_qualification",
+    "check_hours_per_7_days",
+    "check_maintenance_windows",
+    "check_plan",
+    "check_planned_stops",
+    "check_rating",
+    "check_rest_between_shifts",
+    "check_target_accounting",
+]
+
+_EPS_T = 1e-6  # [t] tolerance for float output comparisons
+_EPS_H = 1e-6  # [h]
+
+
+@dataclass(frozen=True)
+class PlanViolation:
+    """One broken rule: ``rule`` (the check's name) and a message with names and numbers."""
+
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.message}"
+
+
+class PlanViolationError(AssertionError):
+    """Raised by :func:`assert_plan_valid`; carries every violation found."""
+
+    def __init__(self, violations: list[PlanViolation]) -> None:
+        self.violations = violations
+        super().__init__("; ".join(str(v) for v in violations[:10]))
+
+
+def _worker_shifts(result: PlanResult) -> dict[str, list[ShiftAssignment]]:
+    by_worker: dict[str, list[ShiftAssignment]] = defaultdict(list)
+    for s in result.shifts:
+        for w in s.worker_ids:
+            by_worker[w].append(s)
+    for shifts in by_worker.values():
+        shifts.sort(key=lambda s: s.start)
+    return by_worker
+
+
+def _runs(days: Iterable[date]) -> list[tuple[date, int]]:
+    """Maximal runs of consecutive dates as (first day, length)."""
+    ordered = sorted(set(days))
+    runs: list[tuple[date, int]] = []
+    for d in ordered:
+        if runs and runs[-1][0] + timedelta(days=runs[-1][1]) == d:
+            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+        else:
+            runs.append((d, 1))
+    return runs
+
+
+def check_rating(problem: PlanningProblem, result: PlanResult) -> list[PlanViolation]:
+    """Every kiln-shift's output ≤ rating × allowed margin × shift length / 24 h [t]."""
+    out = []
+    kilns = {k.kiln_id: k for k in problem.kilns}
+    for s in result.shifts:
+        kiln = kilns[s.kiln_id]
+        cap = kiln.rated_capacity_t_per_day * result.allowed_load_margin * s.length_h / 24.0
+        if s.output_t > cap + _EPS_T or s.output_t < -_EPS_T:
+            out.append(PlanViolation(
+                "rating",
+                f"kiln {s.kiln_id} shift {s.start:%Y-%m-%d %H:%M} plans {s.output_t:.3f} t, "
+                f"limit {kiln.rated_capacity_t_per_day:g} t/day × {result.allowed_load_margin:.2f}"
+                f" × {s.length_h:g} h / 24 h = {cap:.3f} t",
+            ))
+    return out
+
+
+def _maintenance_days(result: PlanResult) -> dict[str, list[tuple[date, date, str]]]:
+    by_kiln: dict[str, list[tuple[date, date, str]]] = defaultdict(list)
+    for m in result.maintenance:
+        by_kiln[m.kiln_id].append((m.first_day, m.last_day, m.name))
+    return by_kiln
+
+
+def check_maintenance_windows(problem: PlanningProblem, result: PlanResult) -> list[PlanViolation]:
+    """Every task due in the horizon is placed once, finishes by its due date (overdue tasks
+    start on the first day), and the kiln does not fire on any maintenance day."""
+    out = []
+    placed = {m.task_id: m for m in result.maintenance}
+    for kiln in problem.kilns:
+        for task in kiln.maintenance:
+            due_in_horizon = problem.day_of(task.due_on) - task.duration_days < problem.horizon_days
+            slot = placed.get(task.task_id)
+            if slot is None:
+                if due_in_horizon:
+                    out.append(PlanViolation(
+                        "maintenance",
+                        f"{task.name} ({task.task_id}) of kiln {kiln.kiln_id}, due {task.due_on},"
+                        f" is not scheduled",
+                    ))
+                continue
+            if (slot.last_day - slot.first_day).days + 1 != task.duration_days:
+                out.append(PlanViolation(
+                    "maintenance",
+                    f"{task.name} of kiln {kiln.kiln_id} scheduled "
+                    f"{(slot.last_day - slot.first_day).days + 1} days, needs "
+                    f"{task.duration_days} days",
+                ))
+            late_at_start = problem.day_of(task.due_on) - task.duration_days < 0
+            if late_at_start and slot.first_day != problem.horizon_start:
+                out.append(PlanViolation(
+                    "maintenance",
+                    f"{task.name} of kiln {kiln.kiln_id} is overdue (due {task.due_on}) but starts"
+                    f" {slot.first_day}, not on the first day {problem.horizon_start}",
+                ))
+            if not late_at_start and slot.last_day >= task.due_on:
+                out.append(PlanViolation(
+                    "maintenance",
+                    f"{task.name} of kiln {kiln.kiln_id} ends {slot.last_day}, due {task.due_on}",
+                ))
+            if slot.first_day < problem.horizon_start:
+                out.append(PlanViolation(
+                    "maintenance", f"{task.name} of kiln {kiln.kiln_id} starts before the horizon"
+                ))
+    windows = _maintenance_days(result)
+    for s in result.shifts:
+        for first, last, name in windows.get(s.kiln_id, []):
+            if first <= s.day <= last:
+                out.append(PlanViolation(
+                    "maintenance",
+                    f"kiln {s.kiln_id} fires on {s.day} shift {s.shift_of_day} during {name} "
+                    f"({first}..{last})",
+                ))
+    return out
+
+
+def check_planned_stops(problem: PlanningProblem, result: PlanResult) -> list[PlanViolation]:
+    """No kiln fires on a day of its planned stops."""
+    out = []
+    for s in result.shifts:
+        for stop in problem.planned_stops:
+            if stop.kiln_id == s.kiln_id and stop.first_day <= s.day <= stop.last_day:
+                out.append(PlanViolation(
+                    "planned stop",
+                    f"kiln {s.kiln_id} fires on {s.day} during {stop.reason} "
+                    f"({stop.first_day}..{stop.last_day})",
+                ))
+    return out
+
+
+def check_campaign_limit(problem: PlanningProblem, result: PlanResult) -> list[PlanViolation]:
+    """No kiln fires more than ``campaign_limit_days`` consecutive days (counting the days
+    already run at the horizon start)."""
+    out = []
+    fired: dict[str, set[date]] = defaultdict(set)
+    for s in result.shifts:
+        fired[s.kiln_id].add(s.day)
+    for kiln in problem.kilns:
+        for first, length in _runs(fired[kiln.kiln_id]):
+            carried = kiln.days_run_since_stop if first == problem.horizon_start else 0
+            if length + carried > kiln.campaign_limit_days:
+                out.append(PlanViolation(
+                    "campaign limit",
+                    f"kiln {kiln.kiln_id} fires {length} days from {first}"
+                    + (f" after {carried} days already run" if carried else "")
+                    + f": {length + carried} > limit {kiln.campaign_limit_days} days",
+                ))
+    return out
+
+
+def check_crew_and_qualification(
+    problem: PlanningProblem, result: PlanResult
+) -> list[PlanViolation]:
+    """Every firing kiln-shift has exactly ``crew_size`` distinct workers, each qualified for
+    the kiln's kind, posted to it, available that day, and in no other kiln that shift."""
+    out = []
+    kilns = {k.kiln_id: k for k in problem.kilns}
+    workers = {w.worker_id: w for w in problem.workers}
+    busy: dict[tuple[str, int], str] = {}
+    for s in result.shifts:
+        kiln = kilns[s.kiln_id]
+        if len(set(s.worker_ids)) != kiln.crew_size or len(s.worker_ids) != kiln.crew_size:
+            out.append(PlanViolation(
+                "crew",
+                f"kiln {s.kiln_id} shift {s.start:%Y-%m-%d %H:%M} has {len(s.worker_ids)} "
+                f"workers, needs {kiln.crew_size}",
+            ))
+        for wid in s.worker_ids:
+            worker = workers.get(wid)
+            if worker is None:
+                out.append(PlanViolation("qualification", f"unknown worker {wid}"))
+                continue
+            if kiln.kind not in worker.qualified_kinds:
+                out.append(PlanViolation(
+                    "qualification",
+                    f"worker {wid} is not qualified for {kiln.kind} kilns (kiln {s.kiln_id}, "
+                    f"{s.start:%Y-%m-%d %H:%M})",
+                ))
+            if worker.kiln_ids is not None and kiln.kiln_id not in worker.kiln_ids:
+                out.append(PlanViolation(
+                    "qualification", f"worker {wid} is not posted to kiln {s.kiln_id}"
+                ))
+            if s.day in worker.unavailable_days:
+                out.append(PlanViolation(
+                    "availability", f"worker {wid} is unavailable on {s.day} but works it"
+                ))
+            other = busy.get((wid, s.shift_index))
+            if other is not None:
+                out.append(PlanViolation(
+                    "crew",
+                    f"worker {wid} is on kilns {other} and {s.kiln_id} in the same shift "
+                    f"{s.start:%Y-%m-%d %H:%M}",
+                ))
+            busy[(wid, s.shift_index)] = s.kiln_id
+    return out
+
+
+def check_rest_between_shifts(problem: PlanningProblem, result: PlanResult) -> list[PlanViolation]:
+    """Between the end of a worker's shift and the start of their next: ≥ ``min_rest_h``."""
+    out = []
+    need = problem.rest_rules.min_rest_h
+    for wid, shifts in _worker_shifts(result).items():
+        for a, b in zip(shifts, shifts[1:], strict=False):
+            if a.shift_index == b.shift_index:
+                continue  # double booking is the crew check's finding
+            rest_h = (b.start - (a.start + timedelta(hours=a.length_h))).total_seconds() / 3600
+            if rest_h < need - _EPS_H:
+                out.append(PlanViolation(
+                    "rest between shifts",
+                    f"worker {wid}: shifts {a.start:%Y-%m-%d %H:%M} and {b.start:%Y-%m-%d %H:%M}"
+                    f" leave {rest_h:g} h rest < {need:g} h",
+                ))
+    return out
+
+
+def check_consecutive_shifts(problem: PlanningProblem, result: PlanResult) -> list[PlanViolation]:
+    """No worker works shifts on more than ``max_consecutive_shifts`` consecutive days."""
+    out = []
+    limit = problem.rest_rules.max_consecutive_shifts
+    for wid, shifts in _worker_shifts(result).items():
+        for first, length in _runs(s.day for s in shifts):
+            if length > limit:
+                out.append(PlanViolation(
+                    "consecutive shifts",
+                    f"worker {wid} works {length} consecutive days from {first} > {limit}",
+                ))
+    return out
+
+
+def check_consecutive_nights(problem: PlanningProblem, result: PlanResult) -> list[PlanViolation]:
+    """No worker works night shifts on more than ``max_consecutive_nights`` consecutive days.
+
+    A night shift has at least ``night_min_h`` hours in the night period — recomputed here
+    from clock times, not taken from the plan's ``night`` flag.
+    """
+    out = []
+    rules = problem.rest_rules
+    limit = rules.max_consecutive_nights
+
+    def night_hours(s: ShiftAssignment) -> float:
+        total = 0.0
+        day0 = datetime.combine(s.day, datetime.min.time())
+        end = s.start + timedelta(hours=s.length_h)
+        for offset in (-1, 0, 1):
+            n_start = day0 + timedelta(days=offset, hours=rules.night_start_h)
+            n_end = day0 + timedelta(days=offset, hours=rules.night_end_h)
+            if n_end <= n_start:
+                n_end += timedelta(days=1)
+            overlap = (min(end, n_end) - max(s.start, n_start)).total_seconds() / 3600
+            total += max(0.0, overlap)
+        return total
+
+    for wid, shifts in _worker_shifts(result).items():
+        nights = [s.day for s in shifts if night_hours(s) >= rules.night_min_h - _EPS_H]
+        for first, length in _runs(nights):
+            if length > limit:
+                out.append(PlanViolation(
+                    "consecutive nights",
+                    f"worker {wid} works {length} consecutive nights from {first} > {limit}",
+                ))
+    return out
+
+
+def check_hours_per_7_days(problem: PlanningProblem, result: PlanResult) -> list[PlanViolation]:
+    """In every 168 h window starting at one of a worker's shift starts: hours of shifts that
+    start in it ≤ ``max_hours_per_7_days``."""
+    out = []
+    limit = problem.rest_rules.max_hours_per_7_days
+    week = timedelta(days=7)
+    for wid, shifts in _worker_shifts(result).items():
+        for i, a in enumerate(shifts):
+            hours = sum(s.length_h for s in shifts[i:] if s.start < a.start + week)
+            if hours > limit + _EPS_H:
+                out.append(PlanViolation(
+                    "hours per 7 days",
+                    f"worker {wid} works {hours:g} h in the 7 days from "
+                    f"{a.start:%Y-%m-%d %H:%M} > {limit:g} h",
+                ))
+                break
+    return out
+
+
+def check_target_accounting(problem: PlanningProblem, result: PlanResult) -> list[PlanViolation]:
+    """The tonnes the plan credits to targets exist: per target, planned ≤ scope output in its
+    window; in total, ≤ the output of all kilns; shortfall = quantity − planned."""
+    out = []
+    credited_total = 0.0
+    for outcome in result.targets:
+        target = next(t for t in problem.targets if t.target_id == outcome.target_id)
+        made = sum(
+            s.output_t for s in result.shifts
+            if s.kiln_id in target.kiln_ids and target.entered_on <= s.day <= target.deadline
+        )
+        if outcome.planned_t > made + _EPS_T * max(1, len(result.shifts)):
+            out.append(PlanViolation(
+                "targets",
+                f"target {target.target_id} credited {outcome.planned_t:.3f} t but its kilns make"
+                f" {made:.3f} t by {target.deadline}",
+            ))
+        if abs(outcome.shortfall_t - max(0.0, target.quantity_t - outcome.planned_t)) > 1e-6:
+            out.append(PlanViolation(
+                "targets", f"target {target.target_id} shortfall does not add up"
+            ))
+        credited_total += outcome.planned_t
+    if credited_total > result.total_output_t + _EPS_T * max(1, len(result.shifts)):
+        out.append(PlanViolation(
+            "targets",
+            f"targets credited {credited_total:.3f} t > total output {result.total_output_t:.3f} t",
+        ))
+    return out
+
+
+CHECKS: tuple[Callable[[PlanningProblem, PlanResult], list[PlanViolation]], ...] = (
+    check_rating,
+    check_maintenance_windows,
+    check_planned_stops,
+    check_campaign_limit,
+    check_crew_and_qualification,
+    check_rest_between_shifts,
+    check_consecutive_shifts,
+    check_consecutive_nights,
+    check_hours_per_7_days,
+    check_target_accounting,
+)
+
+
+def check_plan(problem: PlanningProblem, result: PlanResult) -> list[PlanViolation]:
+    """Run every check; an empty list means the plan keeps every rule."""
+    return [v for check in CHECKS for v in check(problem, result)]
+
+
+def assert_plan_valid(problem: PlanningProblem, result: PlanResult) -> None:
+    """Raise :class:`PlanViolationError` listing every violation, if any."""
+    violations = check_plan(problem, result)
+    if violations:
+        raise PlanViolationError(violations)

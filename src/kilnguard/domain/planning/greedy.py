@@ -1,0 +1,243 @@
+"""Greedy baseline planner: shift by shift, fire every kiln that may fire, with the most rested
+qualified workers, at full allowed load until the targets are met.
+
+Purpose: (1) the benchmark's baseline objective, so the CP-SAT gain is a number; (2) a
+solution hint that gives CP-SAT a good first plan on large instances. It keeps every hard rule
+(the same rules as the CP-SAT units and the checker) but does not look ahead, so it may leave
+tonnes on the table (e.g. a crew rested for a night shift is used on the afternoon before).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from kilnguard.domain.planning.problem import Kiln, PlanningProblem
+from kilnguard.domain.planning.result import (
+    MaintenanceSlot,
+    PlanResult,
+    PlanStatus,
+    ShiftAssignment,
+    TargetOutcome,
+)
+
+__all__ = ["greedy_plan", "plan_objective"]
+
+_OUTPUT_UNITS_PER_T_PER_DAY = 100  # same scale as the CP-SAT model (solver.py)
+_SHORTFALL_WEIGHT = 1000
+
+
+@dataclass
+class _WorkerState:
+    shift_starts: list[int] = field(default_factory=list)  # global shift indices worked
+    days: set[int] = field(default_factory=set)
+    nights: set[int] = field(default_factory=set)
+
+
+def _run_length(days: set[int], day: int) -> int:
+    """Number of consecutive days in ``days`` ending the day before ``day``."""
+    n = 0
+    while day - 1 - n in days:
+        n += 1
+    return n
+
+
+def greedy_plan(problem: PlanningProblem) -> PlanResult:
+    """Plan greedily; the result passes the independent checker (tested)."""
+    t0 = time.perf_counter()
+    spd = problem.shift_pattern.shifts_per_day
+    length = problem.shift_pattern.shift_length_h
+    rules = problem.rest_rules
+    max_shifts_7d = int(rules.max_hours_per_7_days / length + 1e-9)
+    gap = 1
+    while (gap - 1) * length < rules.min_rest_h - 1e-9:
+        gap += 1
+    # Maintenance as early as allowed: overdue work first, and the earliest start is safest.
+    blocked: dict[str, set[int]] = {
+        k.kiln_id: set(problem.stopped_days(k.kiln_id)) for k in problem.kilns
+    }
+    slots = []
+    for kiln in problem.kilns:
+        for task in kiln.maintenance:
+            window = problem.maintenance_window(task)
+            if window is None:
+                continue
+            d0 = window[0]
+            blocked[kiln.kiln_id].update(range(d0, d0 + task.duration_days))
+            first = problem.date_of(d0)
+            slots.append(
+                MaintenanceSlot(
+                    task_id=task.task_id,
+                    kiln_id=kiln.kiln_id,
+                    name=task.name,
+                    first_day=first,
+                    last_day=first + timedelta(days=task.duration_days - 1),
+                    due_on=task.due_on,
+                    overdue=task.due_on < problem.horizon_start,
+                )
+            )
+    # Remaining need per target [t]; kilns serve the earliest-deadline open target in scope.
+    need = {t.target_id: t.quantity_t for t in problem.targets}
+    targets = sorted(problem.targets, key=lambda t: t.deadline)
+    credited = {t.target_id: 0.0 for t in problem.targets}
+    state = {w.worker_id: _WorkerState() for w in problem.workers}
+    run_days = {k.kiln_id: k.days_run_since_stop for k in problem.kilns}
+    fired_today: dict[str, bool] = {}
+    shifts: list[ShiftAssignment] = []
+
+    def eligible(worker_id: str, t: int, day: int, night: bool) -> bool:
+        st = state[worker_id]
+        if st.shift_starts and t - st.shift_starts[-1] < gap:
+            return False
+        if day not in st.days and _run_length(st.days, day) >= rules.max_consecutive_shifts:
+            return False
+        if (
+            night
+            and day not in st.nights
+            and (_run_length(st.nights, day) >= rules.max_consecutive_nights)
+        ):
+            return False
+        # Shifts are added in time order, so the 168 h window ending at t is the only new one.
+        recent = [u for u in st.shift_starts if u > t - 7 * spd]
+        return len(recent) + 1 <= max_shifts_7d
+
+    def open_target(kiln: Kiln, day: int) -> str | None:
+        for target in targets:
+            if (
+                kiln.kiln_id in target.kiln_ids
+                and day in problem.target_days(target)
+                and (need[target.target_id] > 1e-9)
+            ):
+                return target.target_id
+        return None
+
+    for day in range(problem.horizon_days):
+        fired_today = {k.kiln_id: False for k in problem.kilns}
+        day_date = problem.date_of(day)
+        for s in range(spd):
+            t = day * spd + s
+            night = problem.is_night_shift(t)
+            taken: set[str] = set()
+            for kiln in problem.kilns:
+                if day in blocked[kiln.kiln_id]:
+                    continue
+                if not fired_today[kiln.kiln_id] and run_days[kiln.kiln_id] >= (
+                    kiln.campaign_limit_days
+                ):
+                    continue
+                target_id = open_target(kiln, day)
+                if target_id is None:
+                    continue
+                crew = [
+                    w
+                    for w in problem.workers
+                    if w.worker_id not in taken
+                    and w.may_operate(kiln)
+                    and day_date not in w.unavailable_days
+                    and eligible(w.worker_id, t, day, night)
+                ]
+                if len(crew) < kiln.crew_size:
+                    continue
+                crew.sort(key=lambda w: (len(state[w.worker_id].shift_starts), w.worker_id))
+                chosen = crew[: kiln.crew_size]
+                cap_units = int(
+                    kiln.rated_capacity_t_per_day
+                    * problem.allowed_load_margin
+                    * _OUTPUT_UNITS_PER_T_PER_DAY
+                    + 1e-9
+                )
+                cap_t = cap_units / (_OUTPUT_UNITS_PER_T_PER_DAY * spd)
+                output = min(cap_t, need[target_id])
+                need[target_id] -= output
+                credited[target_id] += output
+                for w in chosen:
+                    st = state[w.worker_id]
+                    st.shift_starts.append(t)
+                    st.days.add(day)
+                    if night:
+                        st.nights.add(day)
+                    taken.add(w.worker_id)
+                if not fired_today[kiln.kiln_id]:
+                    run_days[kiln.kiln_id] += 1
+                fired_today[kiln.kiln_id] = True
+                rated = kiln.rated_capacity_t_per_day / spd
+                shifts.append(
+                    ShiftAssignment(
+                        kiln_id=kiln.kiln_id,
+                        day=day_date,
+                        shift_index=t,
+                        shift_of_day=s,
+                        start=problem.shift_start(t),
+                        length_h=length,
+                        night=night,
+                        output_t=output,
+                        load_ratio=output / rated,
+                        worker_ids=tuple(sorted(w.worker_id for w in chosen)),
+                        crews=tuple(sorted({w.crew for w in chosen})),
+                    )
+                )
+        for kiln in problem.kilns:
+            if not fired_today[kiln.kiln_id]:
+                run_days[kiln.kiln_id] = 0
+    outcomes = tuple(
+        TargetOutcome(
+            t.target_id,
+            t.quantity_t,
+            t.deadline,
+            credited[t.target_id],
+            max(0.0, t.quantity_t - credited[t.target_id]),
+        )
+        for t in problem.targets
+    )
+    result = PlanResult(
+        status=PlanStatus.FEASIBLE,
+        allowed_load_margin=problem.allowed_load_margin,
+        runtime_s=time.perf_counter() - t0,
+        shifts=tuple(shifts),
+        maintenance=tuple(slots),
+        targets=outcomes,
+    )
+    objective = plan_objective(problem, result)
+    return PlanResult(
+        status=result.status,
+        allowed_load_margin=result.allowed_load_margin,
+        objective=objective,
+        runtime_s=result.runtime_s,
+        first_solution_s=result.runtime_s,
+        shifts=result.shifts,
+        maintenance=result.maintenance,
+        targets=result.targets,
+        penalties={
+            "shortfall_t": sum(o.shortfall_t for o in outcomes),
+            "worker_shifts": float(sum(len(s.worker_ids) for s in shifts)),
+            "night_worker_shifts": float(sum(len(s.worker_ids) for s in shifts if s.night)),
+        },
+    )
+
+
+def plan_objective(problem: PlanningProblem, result: PlanResult) -> float:
+    """The CP-SAT objective recomputed from a plan, so any two plans compare on one scale.
+
+    Σ_targets 1000 × weight × shortfall units + overload units + worker-shifts + night
+    worker-shifts (see ``solver._objective``); 1 unit = 1 / (100 × shifts_per_day) t.
+    """
+    spd = problem.shift_pattern.shifts_per_day
+    per_t = _OUTPUT_UNITS_PER_T_PER_DAY * spd
+    latest = max((problem.day_of(t.deadline) for t in problem.targets), default=0)
+    total = 0.0
+    by_id = {o.target_id: o for o in result.targets}
+    for target in problem.targets:
+        weight = 1 + max(0, latest - problem.day_of(target.deadline)) // 7
+        outcome = by_id[target.target_id]
+        qty_units = -(-round(target.quantity_t * per_t * 1000) // 1000)
+        planned_units = round(outcome.planned_t * per_t)
+        total += _SHORTFALL_WEIGHT * weight * max(0, qty_units - planned_units)
+    kilns = {k.kiln_id: k for k in problem.kilns}
+    for s in result.shifts:
+        rated_units = int(
+            kilns[s.kiln_id].rated_capacity_t_per_day * _OUTPUT_UNITS_PER_T_PER_DAY + 1e-9
+        )
+        total += max(0, round(s.output_t * per_t) - rated_units)
+        total += len(s.worker_ids) * (2 if s.night else 1)
+    return total
