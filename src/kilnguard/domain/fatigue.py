@@ -1,0 +1,543 @@
+"""Crew fatigue from shift rosters: Three-Process Model of alertness, rest rules, shift risk.
+
+Which source and version
+------------------------
+Alertness follows the **Three-Process Model** (TPM) of Åkerstedt & Folkard (1997) with the
+parameter set of Ingre et al. (2014), as listed in SOURCES.md §3.1 [V] (the same defaults as the
+FIPS R package ``TPM_make_pvec``; FIPS is AGPL-3 and was *not* copied — this is re-implemented from
+the equations). Time is in hours [h] of *plant local time*, counted from local midnight of day 0.
+
+* S awake:   S(t) = la + (S_w − la)·e^(d·t)                       la = 2.4, d = −0.0353 /h
+* S asleep:  below bl, linear:  S(t) = S_s + t·g·(bl − ha)          (≈ +0.80 /h)
+             above bl:  S(t) = ha − (ha − bl)·e^(g·(t − t_b)),  t_b = (bl − S_s)/(g·(bl − ha))
+             ha = 14.3, bl = 12.2, g = ln((14.3 − 14)/(14.3 − 7.96))/8 = −0.3814 /h
+* C:  Cm + Ca·cos(2π(tod − p)/24), Cm = 0, Ca = 2.5, p = 16.8 h
+* U:  Um + Ua·cos(2π(tod − p − 3)/12), Um = −0.5, Ua = 0.5
+* W (sleep inertia): Wc·e^(Wd·t_awake), Wc = −5.72, Wd = −1.51 /h
+* A = S + C + U + W;  KSS = 10.6 − 0.6·A, clipped to 1..9.  S0 = 7.96 at the start of the warm-up.
+
+Roster → sleep inference (declared; the TPM needs sleep times, rosters only give work times —
+SOURCES.md §3.1 and §7 ask to declare this step). kilnguard's rule, ``SleepInference``:
+1. nobody sleeps on shift; ``commute_h`` (1 h) separates a shift from sleep on both sides;
+2. after a shift that ends between 03:00 and 12:00 (a night or long shift) the worker sleeps at
+   once, for at most ``day_sleep_max_h`` (7 h);
+3. otherwise, and on free days, the worker sleeps in the habitual night window 23:00–07:00,
+   cut short by the commute before the next shift;
+4. sleep fragments shorter than ``min_sleep_h`` (1 h) are ignored.
+The result is "inferred from rosters", not measured sleep; say so wherever KSS is shown.
+
+Peak KSS of a shift is the maximum over three points: start, middle, end of the shift.
+
+Rest rules and shift-pattern relative risk
+------------------------------------------
+* EU Working Time Directive 2003/88/EC [V]: Art 3 daily rest ≥ 11 h between shifts
+  (``quick return`` otherwise); Art 5 weekly rest — here "> 6 consecutive shifts without a
+  24-h break" (24 h per ILO C014); night time 23:00–06:00 (≥ 7 h incl. 00:00–05:00, Art 2(3)),
+  a night shift has ≥ 3 h in night time (Art 2(4)).
+* HSE HSG256 (2006) [V]: ≤ 12 h shifts; ≤ 3–4 successive nights (here > 4 is a breach).
+* Folkard & Tucker (2003) relative risk [R]: shift length 8/10/12 h = 1.00/1.13/1.27; successive
+  nights 1..4 = 1.00/1.06/1.17/1.36; successive day shifts 1..4 = 1.00/1.02/1.07/1.17.
+  The source stops at 4, so kilnguard holds the 4th value beyond (no extrapolation).
+* HSE Fatigue and Risk Index shift-length curve (Spencer, Robertson & Folkard 2006, RR446,
+  calculator v2.3) [V computed, SOURCES.md §3.2]: RR = 1 for L ≤ 8.13 h,
+  else 0.5713 + 0.1501·e^(0.129·L)
+  (10 h 1.12, 12 h 1.28, 14 h 1.49, 16 h 1.75). Used as the continuous form of the F&T row.
+* Quick return ≤ 11 h: IRR 1.39 (1.23–1.58), Nielsen et al. 2019 [V].
+
+References
+----------
+* Åkerstedt, T., Folkard, S. (1997). The three-process model of alertness and its extension to
+  performance, sleep latency, and sleep length. Chronobiol Int 14(2):115–123,
+  doi:10.3109/07420529709001149.
+* Åkerstedt, T., Folkard, S., Portin, C. (2004). Predictions from the three-process model of
+  alertness. Aviat Space Environ Med 75(3 Suppl):A75–A83.
+* Ingre, M., Van Leeuwen, W., Klemets, T., et al. (2014). Validating and extending the three process
+  model of alertness in airline operations. PLoS ONE 9(10):e108679,
+  doi:10.1371/journal.pone.0108679.
+* Folkard, S., Tucker, P. (2003). Shift work, safety and productivity. Occup Med 53:95–101,
+  doi:10.1093/occmed/kqg047.
+* Spencer, M. B., Robertson, K. A., Folkard, S. (2006). The development of a fatigue/risk index for
+  shiftworkers. HSE Research Report RR446.
+* Nielsen, H. B., et al. (2019). Short time between shifts and risk of injury among Danish hospital
+  workers. Scand J Work Environ Health 45(2):166–173.
+* Directive 2003/88/EC of the European Parliament and of the Council (working time).
+* HSE (2006). Managing shiftwork, HSG256.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from kilnguard.domain.errors import ValidationError
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
+
+#: Breach bit flags (``ShiftFatigue.breaches``).
+BREACH_QUICK_RETURN = 1
+BREACH_CONSECUTIVE_SHIFTS = 2
+BREACH_CONSECUTIVE_NIGHTS = 4
+BREACH_LONG_SHIFT = 8
+
+
+@dataclass(frozen=True)
+class TPMParams:
+    """Three-Process Model parameters, Ingre et al. 2014 defaults [V, SOURCES.md §3.1]."""
+
+    la: float = 2.4  # S lower asymptote awake [-] [V]
+    d: float = -0.0353  # S decay awake [1/h] [V]
+    ha: float = 14.3  # S upper asymptote asleep [-] [V]
+    bl: float = 12.2  # break level between linear and exponential recovery [-] [V]
+    g: float = math.log((14.3 - 14.0) / (14.3 - 7.96)) / 8.0  # recovery rate [1/h] [V]
+    cm: float = 0.0  # C mesor [-] [V]
+    ca: float = 2.5  # C amplitude [-] [V]
+    p: float = 16.8  # C acrophase [h of day] [V]
+    um: float = -0.5  # U mesor [-] [V]
+    ua: float = 0.5  # U amplitude [-] [V]
+    wc: float = -5.72  # sleep-inertia amplitude [-] [V]
+    wd: float = -1.51  # sleep-inertia decay [1/h] [V]
+    s0: float = 7.96  # S at the start of the simulation [-] [V]
+    kss_intercept: float = 10.6  # KSS = 10.6 − 0.6·A [V, SOURCES.md §3.1]
+    kss_slope: float = -0.6
+
+
+@dataclass(frozen=True)
+class SleepInference:
+    """Declared roster→sleep rule (kilnguard's own; see module docstring) [project choice]."""
+
+    commute_h: float = 1.0
+    night_start_h: float = 23.0
+    night_end_h: float = 7.0
+    day_sleep_after_end_from_h: float = 3.0
+    day_sleep_after_end_to_h: float = 12.0
+    day_sleep_max_h: float = 7.0
+    min_sleep_h: float = 1.0
+
+
+@dataclass(frozen=True)
+class RosterRules:
+    """Working-time rules and shift-pattern relative risks (see module docstring for sources)."""
+
+    min_rest_h: float = 11.0  # EU 2003/88/EC Art 3 [V]
+    weekly_rest_h: float = 24.0  # ILO C014 / EU Art 5 (24 h) [V]
+    max_consecutive_shifts: int = 6  # EU Art 5: a 24 h rest in every 7 days [V]
+    max_consecutive_nights: int = 4  # HSE HSG256: ≤ 3–4 successive nights [V]
+    max_shift_h: float = 12.0  # HSE HSG256: ≤ 12 h incl. overtime [V]
+    night_from_h: float = 23.0  # night time 23:00–06:00, EU Art 2(3) [V]
+    night_to_h: float = 6.0
+    night_min_h: float = 3.0  # night shift: ≥ 3 h of night time, EU Art 2(4) [V]
+    quick_return_rr: float = 1.39  # Nielsen et al. 2019 IRR [V]
+    successive_nights_rr: tuple[float, ...] = (1.00, 1.06, 1.17, 1.36)  # Folkard & Tucker 2003 [R]
+    successive_days_rr: tuple[float, ...] = (1.00, 1.02, 1.07, 1.17)  # Folkard & Tucker 2003 [R]
+
+
+@dataclass(frozen=True)
+class ShiftTable:
+    """Columnar shifts, sorted by (worker, start) [h since local midnight of day 0].
+
+    ``horizon_start_h`` is where the simulation starts (a warm-up before the first reported day,
+    e.g. −168 h); every worker is assumed awake there with S = S0.
+    """
+
+    worker: IntArray
+    start_h: FloatArray
+    end_h: FloatArray
+    horizon_start_h: float = -168.0
+
+    def __post_init__(self) -> None:
+        n = len(self.worker)
+        if len(self.start_h) != n or len(self.end_h) != n:
+            raise ValidationError("ShiftTable", n, "worker, start_h, end_h must have equal length")
+        if n and bool(np.any(self.end_h <= self.start_h)):
+            raise ValidationError(
+                "ShiftTable.end_h", "end <= start", "a shift must end after start"
+            )
+        if n > 1:
+            w, s = self.worker, self.start_h
+            bad = (w[1:] < w[:-1]) | ((w[1:] == w[:-1]) & (s[1:] < s[:-1]))
+            if bool(np.any(bad)):
+                raise ValidationError("ShiftTable", "order", "must be sorted by (worker, start_h)")
+
+
+@dataclass(frozen=True)
+class ShiftFatigue:
+    """Per-shift fatigue figures, in the order of the ``ShiftTable`` rows."""
+
+    length_h: FloatArray
+    rest_before_h: FloatArray  # inf for a worker's first shift
+    is_night: BoolArray
+    consecutive_shifts: IntArray  # 1 = first after a ≥ weekly_rest_h break
+    consecutive_nights: IntArray  # 0 for a day shift
+    consecutive_days: IntArray  # 0 for a night shift
+    kss_peak: FloatArray  # max KSS over start/middle/end [1..9]
+    rr_length: FloatArray
+    rr_successive: FloatArray
+    rr_quick_return: FloatArray
+    rr_shift: FloatArray  # product of the three
+    breaches: NDArray[np.int8] = field(repr=False)  # bit flags BREACH_*
+
+
+# --------------------------------------------------------------------------- model pieces
+
+
+def s_awake(s_wake: FloatArray | float, t_h: FloatArray | float, p: TPMParams) -> FloatArray:
+    """Homeostatic S after ``t_h`` hours awake, starting from ``s_wake``."""
+    return np.asarray(p.la + (s_wake - p.la) * np.exp(p.d * np.asarray(t_h)), dtype=np.float64)
+
+
+def s_asleep(s_onset: FloatArray | float, t_h: FloatArray | float, p: TPMParams) -> FloatArray:
+    """Homeostatic S after ``t_h`` hours of sleep that started at ``s_onset`` (two phases)."""
+    s0 = np.asarray(s_onset, dtype=np.float64)
+    t = np.asarray(t_h, dtype=np.float64)
+    rate = p.g * (p.bl - p.ha)
+    t_b = np.maximum(0.0, (p.bl - s0) / rate)
+    s_from = np.maximum(s0, p.bl)
+    lin = s0 + t * rate
+    expo = p.ha - (p.ha - s_from) * np.exp(p.g * (t - t_b))
+    return np.asarray(np.where(t <= t_b, lin, expo), dtype=np.float64)
+
+
+def circadian(tod_h: FloatArray | float, p: TPMParams) -> FloatArray:
+    """C + U: the 24-h and 12-h components at local time of day ``tod_h``."""
+    tod = np.asarray(tod_h, dtype=np.float64)
+    c = p.cm + p.ca * np.cos(2.0 * np.pi * (tod - p.p) / 24.0)
+    u = p.um + p.ua * np.cos(2.0 * np.pi * (tod - p.p - 3.0) / 12.0)
+    return np.asarray(c + u, dtype=np.float64)
+
+
+def kss_from_alertness(a: FloatArray | float, p: TPMParams) -> FloatArray:
+    """KSS = 10.6 − 0.6·A, clipped to the scale 1..9 [SOURCES.md §3.1]."""
+    return np.asarray(np.clip(p.kss_intercept + p.kss_slope * np.asarray(a), 1.0, 9.0))
+
+
+def steady_state_wake_s(sleep_h: float, p: TPMParams | None = None, days: int = 60) -> float:
+    """S at waking for someone who sleeps ``sleep_h`` every 24 h, after ``days`` days [-]."""
+    q = p or TPMParams()
+    s = q.s0
+    for _ in range(days):
+        s = float(s_asleep(s_awake(s, 24.0 - sleep_h, q), sleep_h, q))
+    return s
+
+
+def fri_shift_length_rr(length_h: FloatArray | float) -> FloatArray:
+    """HSE FRI shift-length relative risk: 1 up to 8.13 h, then 0.5713 + 0.1501·e^(0.129 L)."""
+    length = np.asarray(length_h, dtype=np.float64)
+    return np.asarray(
+        np.where(length <= 8.13, 1.0, 0.5713 + 0.1501 * np.exp(0.129 * length)), dtype=np.float64
+    )
+
+
+def folkard_tucker_shift_length_rr(length_h: float) -> float:
+    """Folkard & Tucker (2003) tabulated shift-length risk, linear between 8, 10 and 12 h [R]."""
+    xs, ys = (8.0, 10.0, 12.0), (1.00, 1.13, 1.27)
+    return float(np.interp(length_h, xs, ys))
+
+
+def successive_rr(count: IntArray | int, table: tuple[float, ...]) -> FloatArray:
+    """Relative risk of the n-th successive shift (n ≥ 1), held at the last tabulated value."""
+    n = np.asarray(count)
+    idx = np.clip(n - 1, 0, len(table) - 1)
+    return np.asarray(np.asarray(table, dtype=np.float64)[idx], dtype=np.float64)
+
+
+# --------------------------------------------------------------------------- columnar
+
+
+def _night_overlap(start: FloatArray, end: FloatArray, rules: RosterRules) -> FloatArray:
+    """Hours of each shift in night time (local): windows of the start day and its neighbours."""
+    day0 = np.floor(start / 24.0)
+    total = np.zeros_like(start)
+    span = (rules.night_to_h + 24.0 - rules.night_from_h) % 24.0
+    for k in (-1.0, 0.0, 1.0):
+        ws = (day0 + k) * 24.0 + rules.night_from_h
+        we = ws + span
+        total += np.maximum(0.0, np.minimum(end, we) - np.maximum(start, ws))
+    return total
+
+
+def _run_lengths(cont: BoolArray) -> IntArray:
+    """For each row, how many rows in a row (ending here) had ``cont`` True after a break row."""
+    n = len(cont)
+    idx = np.arange(n)
+    last_break = np.maximum.accumulate(np.where(cont, -1, idx))
+    return np.asarray(idx - last_break + 1, dtype=np.int64)
+
+
+def infer_sleep(
+    shifts: ShiftTable, rule: SleepInference | None = None
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """Sleep episodes (worker, start_h, end_h) inferred from rosters, sorted by (worker, start)."""
+    r = rule or SleepInference()
+    w = shifts.worker
+    n = len(w)
+    if n == 0:
+        empty = np.zeros(0)
+        return np.zeros(0, dtype=np.int64), empty, empty
+    first = np.ones(n, dtype=bool)
+    first[1:] = w[1:] != w[:-1]
+    prev_end = np.empty(n)
+    prev_end[0] = np.nan
+    prev_end[1:] = shifts.end_h[:-1]
+    prev_end = np.where(first, np.nan, prev_end)
+    lo = np.where(first, shifts.horizon_start_h, prev_end + r.commute_h)
+    hi = shifts.start_h - r.commute_h
+    end_tod = np.mod(prev_end, 24.0)
+    has_day = (
+        ~first & (end_tod >= r.day_sleep_after_end_from_h) & (end_tod < r.day_sleep_after_end_to_h)
+    )
+    ds_end = np.minimum(lo + r.day_sleep_max_h, hi)
+    has_day &= (ds_end - lo) >= r.min_sleep_h
+    lo_n = np.where(has_day, ds_end, lo)
+    span = (r.night_end_h + 24.0 - r.night_start_h) % 24.0
+    n_first = np.floor((lo_n - r.night_start_h - span) / 24.0) + 1.0
+    n_last = np.ceil((hi - r.night_start_h) / 24.0) - 1.0
+    n_nights = np.maximum(0, n_last - n_first + 1).astype(np.int64)
+    n_nights = np.where(hi > lo_n, n_nights, 0)
+    counts = has_day.astype(np.int64) + n_nights
+    total = int(counts.sum())
+    gap = np.repeat(np.arange(n), counts)
+    offs = np.cumsum(counts) - counts
+    j = np.arange(total) - offs[gap]
+    is_day = has_day[gap] & (j == 0)
+    night_no = n_first[gap] + (j - has_day[gap].astype(np.int64))
+    ws = night_no * 24.0 + r.night_start_h
+    s_start = np.where(is_day, lo[gap], np.maximum(ws, lo_n[gap]))
+    s_end = np.where(is_day, ds_end[gap], np.minimum(ws + span, hi[gap]))
+    keep = (s_end - s_start) >= r.min_sleep_h
+    return w[gap][keep], s_start[keep], s_end[keep]
+
+
+def shift_fatigue(
+    shifts: ShiftTable,
+    params: TPMParams | None = None,
+    rule: SleepInference | None = None,
+    rules: RosterRules | None = None,
+) -> ShiftFatigue:
+    """Per-shift TPM peak KSS, rest-rule breaches and shift-pattern RR, vectorised over shifts.
+
+    The only loop is over the k-th sleep episode of every worker (≈ one per day), each step a
+    vector operation over all workers.
+    """
+    p = params or TPMParams()
+    rr = rules or RosterRules()
+    w, s, e = shifts.worker, shifts.start_h, shifts.end_h
+    n = len(w)
+    length = e - s
+    first = np.ones(n, dtype=bool)
+    if n:
+        first[1:] = w[1:] != w[:-1]
+    rest = np.full(n, np.inf)
+    if n:
+        rest[1:] = s[1:] - e[:-1]
+    rest = np.where(first, np.inf, rest)
+    is_night = _night_overlap(s, e, rr) >= rr.night_min_h
+    prev_night = np.zeros(n, dtype=bool)
+    if n:
+        prev_night[1:] = is_night[:-1]
+    weekly = rest >= rr.weekly_rest_h
+    consecutive = _run_lengths(~weekly)
+    nights = np.where(is_night, _run_lengths(is_night & prev_night & ~weekly), 0)
+    days = np.where(~is_night, _run_lengths(~is_night & ~prev_night & ~weekly), 0)
+    quick = rest < rr.min_rest_h
+    breaches = (
+        quick * BREACH_QUICK_RETURN
+        + (consecutive > rr.max_consecutive_shifts) * BREACH_CONSECUTIVE_SHIFTS
+        + (nights > rr.max_consecutive_nights) * BREACH_CONSECUTIVE_NIGHTS
+        + (length > rr.max_shift_h) * BREACH_LONG_SHIFT
+    ).astype(np.int8)
+    rr_len = fri_shift_length_rr(length)
+    rr_succ = np.where(
+        is_night,
+        successive_rr(nights, rr.successive_nights_rr),
+        successive_rr(days, rr.successive_days_rr),
+    )
+    rr_quick = np.where(quick, rr.quick_return_rr, 1.0)
+    rr_shift = rr_len * rr_succ * rr_quick
+    kss = _kss_peak(shifts, p, rule)
+    return ShiftFatigue(
+        length_h=length,
+        rest_before_h=rest,
+        is_night=is_night,
+        consecutive_shifts=consecutive,
+        consecutive_nights=np.asarray(nights, dtype=np.int64),
+        consecutive_days=np.asarray(days, dtype=np.int64),
+        kss_peak=kss,
+        rr_length=rr_len,
+        rr_successive=np.asarray(rr_succ, dtype=np.float64),
+        rr_quick_return=np.asarray(rr_quick, dtype=np.float64),
+        rr_shift=np.asarray(rr_shift, dtype=np.float64),
+        breaches=breaches,
+    )
+
+
+def _kss_peak(shifts: ShiftTable, p: TPMParams, rule: SleepInference | None) -> FloatArray:
+    n = len(shifts.worker)
+    if n == 0:
+        return np.zeros(0)
+    sw, ss, se = infer_sleep(shifts, rule)
+    n_workers = int(shifts.worker.max()) + 1
+    # S at the end of each sleep: loop over the k-th sleep of every worker, vectorised over workers.
+    counts = np.bincount(sw, minlength=n_workers)
+    offs = np.cumsum(counts) - counts
+    s_end = np.empty(len(sw))
+    s_cur = np.full(n_workers, p.s0)
+    t_cur = np.full(n_workers, shifts.horizon_start_h)
+    for k in range(int(counts.max()) if len(sw) else 0):
+        sel = offs[counts > k] + k
+        ww = sw[sel]
+        onset = p.la + (s_cur[ww] - p.la) * np.exp(p.d * (ss[sel] - t_cur[ww]))
+        after = s_asleep(onset, se[sel] - ss[sel], p)
+        s_end[sel] = after
+        s_cur[ww] = after
+        t_cur[ww] = se[sel]
+    # wake segment of each shift = the last sleep ending at or before the shift start
+    span = float(max(shifts.end_h.max(), se.max() if len(se) else 0.0) - shifts.horizon_start_h)
+    scale = span + 48.0
+    skey = sw * scale + (se - shifts.horizon_start_h)
+    qkey = shifts.worker * scale + (shifts.start_h - shifts.horizon_start_h)
+    idx = np.searchsorted(skey, qkey, side="right") - 1
+    ok = idx >= 0
+    idx_c = np.maximum(idx, 0)
+    ok &= sw[idx_c] == shifts.worker if len(sw) else np.zeros(n, dtype=bool)
+    s_w = np.where(ok, s_end[idx_c] if len(sw) else p.s0, p.s0)
+    t_w = np.where(ok, se[idx_c] if len(se) else 0.0, shifts.horizon_start_h)
+    best = np.full(n, -np.inf)
+    for frac in (0.0, 0.5, 1.0):
+        t = shifts.start_h + frac * (shifts.end_h - shifts.start_h)
+        dt = t - t_w
+        s_val = p.la + (s_w - p.la) * np.exp(p.d * dt)
+        w_val = np.where(ok, p.wc * np.exp(p.wd * dt), 0.0)
+        a = s_val + circadian(np.mod(t, 24.0), p) + w_val
+        best = np.maximum(best, kss_from_alertness(a, p))
+    return best
+
+
+# --------------------------------------------------------------------------- scalar reference
+
+
+def shift_fatigue_reference(
+    shifts: ShiftTable,
+    params: TPMParams | None = None,
+    rule: SleepInference | None = None,
+    rules: RosterRules | None = None,
+) -> list[dict[str, float]]:
+    """Plain per-worker, per-shift Python loops computing the same figures as :func:`shift_fatigue`.
+
+    Used by tests (and the risk reference loop) to check the vectorised version; slow on purpose.
+    """
+    p = params or TPMParams()
+    r = rule or SleepInference()
+    rr = rules or RosterRules()
+    out: list[dict[str, float]] = []
+    rows = list(
+        zip(shifts.worker.tolist(), shifts.start_h.tolist(), shifts.end_h.tolist(), strict=True)
+    )
+    i = 0
+    span_night = (r.night_end_h + 24.0 - r.night_start_h) % 24.0
+    span_rule = (rr.night_to_h + 24.0 - rr.night_from_h) % 24.0
+    while i < len(rows):
+        worker = rows[i][0]
+        j = i
+        while j < len(rows) and rows[j][0] == worker:
+            j += 1
+        mine = rows[i:j]
+        s_cur, t_cur, has_slept = p.s0, shifts.horizon_start_h, False
+        prev_end: float | None = None
+        cons = nights = days = 0
+        prev_is_night = False
+        for start, end in [(a, b) for _, a, b in mine]:
+            # sleep episodes in the gap before this shift
+            lo = shifts.horizon_start_h if prev_end is None else prev_end + r.commute_h
+            hi = start - r.commute_h
+            sleeps: list[tuple[float, float]] = []
+            lo_n = lo
+            if prev_end is not None:
+                tod = prev_end % 24.0
+                if r.day_sleep_after_end_from_h <= tod < r.day_sleep_after_end_to_h:
+                    de = min(lo + r.day_sleep_max_h, hi)
+                    if de - lo >= r.min_sleep_h:
+                        sleeps.append((lo, de))
+                        lo_n = de
+            if hi > lo_n:
+                night = math.floor((lo_n - r.night_start_h - span_night) / 24.0) + 1
+                while night * 24.0 + r.night_start_h < hi:
+                    ws = night * 24.0 + r.night_start_h
+                    a, b = max(ws, lo_n), min(ws + span_night, hi)
+                    if b - a >= r.min_sleep_h:
+                        sleeps.append((a, b))
+                    night += 1
+            for a, b in sleeps:
+                onset = p.la + (s_cur - p.la) * math.exp(p.d * (a - t_cur))
+                s_cur = _s_asleep_scalar(onset, b - a, p)
+                t_cur, has_slept = b, True
+            peak = -math.inf
+            for frac in (0.0, 0.5, 1.0):
+                t = start + frac * (end - start)
+                dt = t - t_cur
+                s_val = p.la + (s_cur - p.la) * math.exp(p.d * dt)
+                w_val = p.wc * math.exp(p.wd * dt) if has_slept else 0.0
+                tod = t % 24.0
+                c = p.cm + p.ca * math.cos(2.0 * math.pi * (tod - p.p) / 24.0)
+                u = p.um + p.ua * math.cos(2.0 * math.pi * (tod - p.p - 3.0) / 12.0)
+                a_val = s_val + (c + u) + w_val
+                peak = max(peak, min(9.0, max(1.0, p.kss_intercept + p.kss_slope * a_val)))
+            # roster rules
+            rest = math.inf if prev_end is None else start - prev_end
+            overlap = 0.0
+            day0 = math.floor(start / 24.0)
+            for k in (-1, 0, 1):
+                ws = (day0 + k) * 24.0 + rr.night_from_h
+                overlap += max(0.0, min(end, ws + span_rule) - max(start, ws))
+            is_night = overlap >= rr.night_min_h
+            weekly = rest >= rr.weekly_rest_h
+            cons = 1 if weekly else cons + 1
+            if is_night:
+                nights = nights + 1 if (prev_is_night and not weekly) else 1
+                days = 0
+            else:
+                days = days + 1 if (not prev_is_night and not weekly) else 1
+                nights = 0
+            length = end - start
+            quick = rest < rr.min_rest_h
+            breaches = (
+                (BREACH_QUICK_RETURN if quick else 0)
+                + (BREACH_CONSECUTIVE_SHIFTS if cons > rr.max_consecutive_shifts else 0)
+                + (BREACH_CONSECUTIVE_NIGHTS if nights > rr.max_consecutive_nights else 0)
+                + (BREACH_LONG_SHIFT if length > rr.max_shift_h else 0)
+            )
+            rr_len = 1.0 if length <= 8.13 else 0.5713 + 0.1501 * math.exp(0.129 * length)
+            table = rr.successive_nights_rr if is_night else rr.successive_days_rr
+            rr_succ = table[min(max((nights if is_night else days) - 1, 0), len(table) - 1)]
+            rr_quick = rr.quick_return_rr if quick else 1.0
+            out.append(
+                {
+                    "length_h": length,
+                    "rest_before_h": rest,
+                    "is_night": float(is_night),
+                    "consecutive_shifts": float(cons),
+                    "consecutive_nights": float(nights),
+                    "consecutive_days": float(days),
+                    "kss_peak": peak,
+                    "rr_length": rr_len,
+                    "rr_successive": rr_succ,
+                    "rr_quick_return": rr_quick,
+                    "rr_shift": rr_len * rr_succ * rr_quick,
+                    "breaches": float(breaches),
+                }
+            )
+            prev_end, prev_is_night = end, is_night
+        i = j
+    return out
+
+
+def _s_asleep_scalar(s_onset: float, t_h: float, p: TPMParams) -> float:
+    rate = p.g * (p.bl - p.ha)
+    t_b = max(0.0, (p.bl - s_onset) / rate)
+    if t_h <= t_b:
+        return s_onset + t_h * rate
+    return p.ha - (p.ha - max(s_onset, p.bl)) * math.exp(p.g * (t_h - t_b))

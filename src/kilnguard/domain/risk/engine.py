@@ -1,0 +1,443 @@
+"""Columnar risk engine: indicators → barrier factors → levels, over arrays of kilns × days.
+
+Model (docs/models/risk.md has the full reference)::
+
+    R = F_envelope · F_integrity · F_people · F_change · F_detection          (LOPA / HSE RI style)
+    F_envelope  = max(1, r)^n · F_target · (1 + max(0, t_run − T_campaign) / T_campaign)
+    F_integrity = max(1, D)^(β−1) · (1 + overdue_days / interval_days)       (PFD ∝ time since test)
+    F_people    = RR_shift · 1.72^max(0, KSS_crew − 8)
+    level       = max(level(R), hard-rule floors)
+
+with r = max(daily, 7-day mean) load ratio, D the Palmgren–Miner lining damage (``wear``), RR_shift
+the Folkard & Tucker / HSE FRI shift-pattern risk and KSS the three-process-model sleepiness
+(``fatigue``). Change control and detection are interfaces: they only set floors for now.
+
+Every indicator is a pure function of ``RiskInputs`` (records up to ``as_of`` of each day): day d
+never reads a record dated after d, so replaying history day by day gives the same answer as
+assessing it at once. Sums run in day order so the plain reference loop (``reference.py``)
+reproduces every value bit for bit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from kilnguard.domain.fatigue import ShiftFatigue, shift_fatigue
+from kilnguard.domain.risk.config import AMBER, RED, STOP, RiskConfig
+from kilnguard.domain.risk.explain import (
+    RULE_ALARM,
+    RULE_CHANGE,
+    RULE_IPL,
+    RULE_LOAD,
+    RULE_TARGET,
+    RULE_WEAR,
+    Explanation,
+    KilnDayFacts,
+    compose,
+)
+from kilnguard.domain.risk.records import RiskInputs
+from kilnguard.domain.wear import cumulative_damage
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class CrewFatigue:
+    """Crew fatigue per kiln-day (kilns × days); zeros / neutral where nobody was on shift."""
+
+    has_shifts: NDArray[np.bool_]
+    kss_worst: FloatArray  # worst worker's peak KSS of the day
+    kss_crew_mean: FloatArray  # worst crew's mean of its workers' peak KSS
+    shift_rr: FloatArray  # highest shift-pattern relative risk of a worker-shift (≥ 1)
+    max_shift_h: FloatArray
+    max_consecutive_shifts: IntArray
+    max_consecutive_nights: IntArray
+    min_rest_h: FloatArray  # inf if no earlier shift
+    breach_shifts: IntArray  # worker-shifts with any rest-rule breach
+    breach_kinds: IntArray  # OR of fatigue.BREACH_* flags
+    per_shift: ShiftFatigue
+
+
+@dataclass(frozen=True)
+class RiskResult:
+    """Levels, barrier factors and indicators for every kiln (rows) and day (columns)."""
+
+    inputs: RiskInputs
+    config: RiskConfig
+    levels: NDArray[np.int8]  # 0 green, 1 amber, 2 red, 3 stop
+    risk_ratio: FloatArray  # R
+    factors: FloatArray  # (5, K, D), order of explain.BARRIERS
+    floors: NDArray[np.int8]  # (5, K, D) hard-rule floor per barrier
+    rules: NDArray[np.int16]  # RULE_* bit flags
+    firing: NDArray[np.bool_]
+    load_ratio: FloatArray
+    load_ratio_7d: FloatArray
+    days_over_rating: IntArray
+    rr_load: FloatArray
+    target_pressure: FloatArray
+    rr_target: FloatArray
+    tg_pressure: FloatArray  # (T, D) each target's own pressure, 0 when not open
+    tg_remaining_t: FloatArray  # (T, D)
+    continuous_days: IntArray
+    rr_continuous: FloatArray
+    wear_damage: FloatArray
+    rr_wear: FloatArray
+    maint_wo: IntArray  # index of the worst overdue safety-critical work order, -1 none
+    maint_overdue_days: IntArray
+    maint_overdue_t: FloatArray
+    maint_deferrals: IntArray
+    rr_maint: FloatArray
+    ipl_overdue_days: IntArray
+    fatigue: CrewFatigue
+    rr_kss: FloatArray
+
+
+def crew_fatigue(inputs: RiskInputs, config: RiskConfig | None = None) -> CrewFatigue:
+    """Three-process-model KSS, rest breaches and shift RR aggregated per kiln-day (vectorised)."""
+    cfg = config or RiskConfig()
+    n_k, n_d = inputs.n_kilns, inputs.n_days
+    sf = shift_fatigue(inputs.shifts, cfg.tpm, cfg.sleep, cfg.roster)
+    size = n_k * n_d
+    has = np.zeros(size, dtype=bool)
+    kss_w = np.zeros(size)
+    kss_m = np.zeros(size)
+    rr = np.ones(size)
+    max_len = np.zeros(size)
+    max_cons = np.zeros(size, dtype=np.int64)
+    max_n = np.zeros(size, dtype=np.int64)
+    min_rest = np.full(size, np.inf)
+    n_breach = np.zeros(size, dtype=np.int64)
+    kinds = np.zeros(size, dtype=np.int64)
+    rows = inputs.shift_order
+    if len(rows):
+        cs, ks, ids = inputs.crew_starts, inputs.kd_starts, inputs.kd_ids
+        row_ks = cs[ks]
+        kss = sf.kss_peak[rows]
+        counts = np.diff(np.append(cs, len(rows)))
+        crew_mean = np.add.reduceat(kss, cs) / counts
+        has[ids] = True
+        kss_m[ids] = np.maximum.reduceat(crew_mean, ks)
+        kss_w[ids] = np.maximum.reduceat(kss, row_ks)
+        rr[ids] = np.maximum.reduceat(sf.rr_shift[rows], row_ks)
+        max_len[ids] = np.maximum.reduceat(sf.length_h[rows], row_ks)
+        max_cons[ids] = np.maximum.reduceat(sf.consecutive_shifts[rows], row_ks)
+        max_n[ids] = np.maximum.reduceat(sf.consecutive_nights[rows], row_ks)
+        min_rest[ids] = np.minimum.reduceat(sf.rest_before_h[rows], row_ks)
+        br = sf.breaches[rows].astype(np.int64)
+        n_breach[ids] = np.add.reduceat((br != 0).astype(np.int64), row_ks)
+        kinds[ids] = np.bitwise_or.reduceat(br, row_ks)
+    shape = (n_k, n_d)
+    return CrewFatigue(
+        has_shifts=has.reshape(shape),
+        kss_worst=kss_w.reshape(shape),
+        kss_crew_mean=kss_m.reshape(shape),
+        shift_rr=rr.reshape(shape),
+        max_shift_h=max_len.reshape(shape),
+        max_consecutive_shifts=max_cons.reshape(shape),
+        max_consecutive_nights=max_n.reshape(shape),
+        min_rest_h=min_rest.reshape(shape),
+        breach_shifts=n_breach.reshape(shape),
+        breach_kinds=kinds.reshape(shape),
+        per_shift=sf,
+    )
+
+
+def _run_length(cond: NDArray[np.bool_]) -> IntArray:
+    """Days in a row (ending at each day) on which ``cond`` held, along axis 1."""
+    idx = np.arange(cond.shape[1])
+    last_false = np.maximum.accumulate(np.where(cond, -1, idx[None, :]), axis=1)
+    return np.asarray(np.where(cond, idx[None, :] - last_false, 0), dtype=np.int64)
+
+
+def assess(
+    inputs: RiskInputs, config: RiskConfig | None = None, fatigue: CrewFatigue | None = None
+) -> RiskResult:
+    """Levels for every kiln-day. Pass ``fatigue`` (from :func:`crew_fatigue`) to reuse it."""
+    cfg = config or RiskConfig()
+    fat = fatigue if fatigue is not None else crew_fatigue(inputs, cfg)
+    n_k, n_d = inputs.n_kilns, inputs.n_days
+    rated = inputs.rated_t_per_day[:, None]
+    out = inputs.output_t
+    firing = (out > 0.0) | (inputs.hours_fired > 0.0)
+
+    # -- load ratio, daily and 7-day mean (sequential sum: oldest day first)
+    ext = np.concatenate([inputs.prior_output_t, out], axis=1) / rated
+    ratio = ext[:, 6:]
+    acc = ext[:, 0:n_d].copy()
+    for j in range(1, 7):
+        acc += ext[:, j : j + n_d]
+    r7 = acc / 7.0
+    r_eff = np.maximum(ratio, r7)
+    rr_load = np.power(np.maximum(r_eff, 1.0), inputs.exponent_n[:, None])
+    over = _run_length(ext > 1.0)[:, 6:]
+
+    # -- target pressure
+    n_t = len(inputs.tg_info)
+    tg_p = np.zeros((n_t, n_d))
+    tg_rem = np.zeros((n_t, n_d))
+    pressure = np.zeros((n_k, n_d))
+    if n_t:
+        pt, pk = inputs.tg_pair_target, inputs.tg_pair_kiln
+        starts = np.flatnonzero(np.r_[True, pt[1:] != pt[:-1]])
+        daily = np.add.reduceat(out[pk], starts, axis=0)
+        days = np.arange(n_d)[None, :]
+        ent = inputs.tg_entered[:, None]
+        dl = inputs.tg_deadline[:, None]
+        daily = np.where(days >= ent, daily, 0.0)
+        daily[:, 0] = inputs.tg_produced_before + daily[:, 0]
+        produced = np.cumsum(daily, axis=1)
+        is_open = (days >= ent) & (days < dl)
+        remaining = np.maximum(inputs.tg_quantity_t[:, None] - produced, 0.0)
+        left = np.maximum(dl - days, 1)
+        tg_p = np.where(is_open, remaining / left / inputs.tg_capacity_t_per_day[:, None], 0.0)
+        tg_rem = np.where(is_open, remaining, 0.0)
+        add = inputs.tg_additional[pt]
+        base = np.zeros((n_k, n_d))
+        np.maximum.at(base, pk[~add], tg_p[pt[~add]])
+        extra = np.zeros((n_k, n_d))
+        np.add.at(extra, pk[add], tg_p[pt[add]])
+        pressure = base + extra
+    pressed = pressure > 1.0
+    rr_target = np.where(pressed, 1.0 + (cfg.target_heart_epc - 1.0) * cfg.target_apoa, 1.0)
+
+    # -- continuous operation since the last planned-stop day
+    idx = np.arange(n_d)[None, :]
+    last = np.maximum.accumulate(np.where(inputs.stop_mask, idx, -(1 << 40)), axis=1)
+    last = np.maximum(last, inputs.last_stop_before[:, None])
+    cont = np.asarray(idx - last, dtype=np.int64)
+    lim = inputs.campaign_limit_days[:, None]
+    rr_cont = 1.0 + np.maximum(cont - lim, 0.0) / lim
+
+    # -- wear
+    wear = cumulative_damage(
+        ratio,
+        inputs.design_life_days,
+        inputs.exponent_n,
+        inputs.wear_initial,
+        inputs.reline_kiln,
+        inputs.reline_day,
+        inputs.thermal_cycles,
+        inputs.cycles_to_failure,
+    )
+    rr_wear = np.power(np.maximum(wear, 1.0), cfg.wear_weibull_beta - 1.0)
+
+    # -- safety-critical maintenance overdue
+    size = n_k * n_d
+    m_wo = np.full(size, -1, dtype=np.int64)
+    m_days = np.zeros(size, dtype=np.int64)
+    m_t = np.zeros(size)
+    m_def = np.zeros(size, dtype=np.int64)
+    rr_m = np.ones(size)
+    ipl = np.zeros(size, dtype=np.int64)
+    if len(inputs.wo_kiln):
+        lo = np.maximum(inputs.wo_due + 1, 0)
+        hi = np.minimum(inputs.wo_done, n_d)
+        ln = np.maximum(hi - lo, 0)
+        wo = np.repeat(np.arange(len(ln)), ln)
+        if len(wo):
+            offs = np.cumsum(ln) - ln
+            day = lo[wo] + (np.arange(len(wo)) - offs[wo])
+            od = day - inputs.wo_due[wo]
+            rr_c = 1.0 + od / inputs.wo_interval_days[wo]
+            kd = inputs.wo_kiln[wo] * n_d + day
+            order = np.lexsort((wo, -rr_c, kd))
+            kd_o = kd[order]
+            first = order[np.r_[True, kd_o[1:] != kd_o[:-1]]]
+            sel_kd, sel_wo, sel_day = kd[first], wo[first], day[first]
+            m_wo[sel_kd] = sel_wo
+            m_days[sel_kd] = od[first]
+            rr_m[sel_kd] = rr_c[first]
+            cum = np.cumsum(out, axis=1).ravel()
+            k_sel = inputs.wo_kiln[sel_wo]
+            due_sel = inputs.wo_due[sel_wo]
+            at_due = np.where(due_sel >= 0, cum[k_sel * n_d + np.maximum(due_sel, 0)], 0.0)
+            m_t[sel_kd] = inputs.wo_t_before[sel_wo] + (cum[sel_kd] - at_due)
+            d_wo = np.array(
+                [w for w, defs in enumerate(inputs.wo_deferrals) for _ in defs], dtype=np.int64
+            )
+            d_day = np.array([d for defs in inputs.wo_deferrals for d, _ in defs], dtype=np.int64)
+            if len(d_wo):
+                big = np.int64(1 << 42)
+                keys = d_wo * big + d_day  # already sorted: by work order, then by day
+                m_def[sel_kd] = np.searchsorted(keys, sel_wo * big + sel_day, "right") - (
+                    np.searchsorted(keys, sel_wo * big - (1 << 41), "left")
+                )
+            is_ipl = inputs.wo_ipl[wo]
+            np.maximum.at(ipl, kd[is_ipl], od[is_ipl])
+    shape = (n_k, n_d)
+    rr_maint = rr_m.reshape(shape)
+    ipl_days = ipl.reshape(shape)
+
+    # -- people
+    rr_kss = np.power(cfg.kss_or_per_step, np.maximum(fat.kss_crew_mean - cfg.kss_reference, 0.0))
+    rr_kss = np.where(fat.has_shifts, rr_kss, 1.0)
+
+    # -- barriers, floors, levels
+    f_env = rr_load * rr_target * rr_cont
+    f_int = rr_wear * rr_maint
+    f_ppl = fat.shift_rr * rr_kss
+    ones = np.ones(shape)
+    risk = f_env * f_int * f_ppl * ones * ones
+    load_rule = firing & (r_eff >= cfg.red_load_ratio)
+    ipl_rule = firing & (ipl_days > cfg.ipl_overdue_stop_days)
+    wear_rule = wear >= cfg.wear_amber_damage
+    cc_floor = np.asarray(cfg.change_control_floor, dtype=np.int8)[inputs.change_severity]
+    alarms = inputs.alarms_high
+    det_floor = np.where(
+        alarms >= cfg.alarm_red_count, RED, np.where(alarms >= cfg.alarm_amber_count, AMBER, 0)
+    ).astype(np.int8)
+    env_floor = np.maximum(np.where(pressed, AMBER, 0), np.where(load_rule, RED, 0))
+    int_floor = np.maximum(np.where(ipl_rule, STOP, 0), np.where(wear_rule, AMBER, 0))
+    floors = np.stack([env_floor, int_floor, np.zeros(shape), cc_floor, det_floor]).astype(np.int8)
+    rules = (
+        pressed * RULE_TARGET
+        + load_rule * RULE_LOAD
+        + ipl_rule * RULE_IPL
+        + wear_rule * RULE_WEAR
+        + (inputs.change_severity > 0) * RULE_CHANGE
+        + (alarms >= cfg.alarm_amber_count) * RULE_ALARM
+    ).astype(np.int16)
+    from_r = (
+        (risk >= cfg.amber_at).astype(np.int8)
+        + (risk >= cfg.red_at).astype(np.int8)
+        + (risk >= cfg.stop_at).astype(np.int8)
+    )
+    levels = np.maximum(from_r, floors.max(axis=0)).astype(np.int8)
+    return RiskResult(
+        inputs=inputs,
+        config=cfg,
+        levels=levels,
+        risk_ratio=risk,
+        factors=np.stack([f_env, f_int, f_ppl, ones, ones]),
+        floors=floors,
+        rules=rules,
+        firing=firing,
+        load_ratio=ratio,
+        load_ratio_7d=r7,
+        days_over_rating=over,
+        rr_load=rr_load,
+        target_pressure=pressure,
+        rr_target=rr_target,
+        tg_pressure=tg_p,
+        tg_remaining_t=tg_rem,
+        continuous_days=cont,
+        rr_continuous=rr_cont,
+        wear_damage=wear,
+        rr_wear=rr_wear,
+        maint_wo=m_wo.reshape(shape),
+        maint_overdue_days=m_days.reshape(shape),
+        maint_overdue_t=m_t.reshape(shape),
+        maint_deferrals=m_def.reshape(shape),
+        rr_maint=rr_maint,
+        ipl_overdue_days=ipl_days,
+        fatigue=fat,
+        rr_kss=rr_kss,
+    )
+
+
+def target_text(
+    target_id: str,
+    quantity_t: float,
+    deadline: str,
+    imposed_by: str,
+    additional: bool,
+    remaining_t: float,
+    rate_needed: float,
+    capacity: float,
+) -> str:
+    """Plain words for the worst open target (shared with the reference loop)."""
+    kind = "additional target" if additional else "target"
+    return (
+        f"{kind} '{target_id}' of {quantity_t:,.0f} t by {deadline} imposed by {imposed_by}: "
+        f"{remaining_t:,.0f} t still due needs {rate_needed:,.0f} t/day vs "
+        f"{capacity:,.0f} t/day within rating"
+    )
+
+
+def explain(result: RiskResult, kiln_index: int, day_index: int) -> Explanation:
+    """Structured explanation of one kiln-day (barriers worst first, facts with units)."""
+    return compose(facts(result, int(kiln_index), int(day_index)), result.config)
+
+
+def facts(result: RiskResult, k: int, d: int) -> KilnDayFacts:
+    """Read every number behind a kiln-day out of the result arrays."""
+    inp = result.inputs
+    fat = result.fatigue
+    kiln = inp.kilns[k]
+    wo = int(result.maint_wo[k, d])
+    defs: tuple[str, ...] = ()
+    if wo >= 0:
+        defs = tuple(reason for day, reason in inp.wo_deferrals[wo] if day <= d)
+    t_text = ""
+    if result.target_pressure[k, d] > 1.0:
+        best, best_p = -1, 0.0
+        for t in range(len(inp.tg_info)):
+            in_scope = bool(np.any(inp.tg_pair_kiln[inp.tg_pair_target == t] == k))
+            p = float(result.tg_pressure[t, d])
+            if in_scope and p > best_p:
+                best, best_p = t, p
+        if best >= 0:
+            tg = inp.tg_info[best]
+            rem = float(result.tg_remaining_t[best, d])
+            left = max(int(inp.tg_deadline[best]) - d, 1)
+            t_text = target_text(
+                tg.target_id,
+                tg.quantity_t,
+                tg.deadline.isoformat(),
+                tg.imposed_by,
+                tg.additional,
+                rem,
+                rem / left,
+                float(inp.tg_capacity_t_per_day[best]),
+            )
+    fl = result.factors[:, k, d]
+    floors = result.floors[:, k, d]
+    return KilnDayFacts(
+        kiln_id=kiln.kiln_id,
+        kiln_name=kiln.name,
+        day=inp.day(d),
+        level=int(result.levels[k, d]),
+        risk_ratio=float(result.risk_ratio[k, d]),
+        factors=(float(fl[0]), float(fl[1]), float(fl[2]), float(fl[3]), float(fl[4])),
+        floors=(int(floors[0]), int(floors[1]), int(floors[2]), int(floors[3]), int(floors[4])),
+        rules=int(result.rules[k, d]),
+        rated_t_per_day=float(inp.rated_t_per_day[k]),
+        load_ratio=float(result.load_ratio[k, d]),
+        load_ratio_7d=float(result.load_ratio_7d[k, d]),
+        days_over_rating=int(result.days_over_rating[k, d]),
+        rr_load=float(result.rr_load[k, d]),
+        target_pressure=float(result.target_pressure[k, d]),
+        target_text=t_text,
+        rr_target=float(result.rr_target[k, d]),
+        continuous_days=int(result.continuous_days[k, d]),
+        campaign_limit_days=float(inp.campaign_limit_days[k]),
+        rr_continuous=float(result.rr_continuous[k, d]),
+        wear_damage=float(result.wear_damage[k, d]),
+        rr_wear=float(result.rr_wear[k, d]),
+        maint_task=inp.wo_task[wo] if wo >= 0 else "",
+        maint_overdue_days=int(result.maint_overdue_days[k, d]),
+        maint_overdue_t=float(result.maint_overdue_t[k, d]),
+        maint_interval_days=float(inp.wo_interval_days[wo]) if wo >= 0 else 0.0,
+        maint_deferrals=defs,
+        rr_maint=float(result.rr_maint[k, d]),
+        ipl_overdue_days=int(result.ipl_overdue_days[k, d]),
+        has_shifts=bool(fat.has_shifts[k, d]),
+        kss_worst=float(fat.kss_worst[k, d]),
+        kss_crew_mean=float(fat.kss_crew_mean[k, d]),
+        rr_kss=float(result.rr_kss[k, d]),
+        shift_rr=float(fat.shift_rr[k, d]),
+        max_shift_h=float(fat.max_shift_h[k, d]),
+        max_consecutive_shifts=int(fat.max_consecutive_shifts[k, d]),
+        max_consecutive_nights=int(fat.max_consecutive_nights[k, d]),
+        min_rest_h=float(fat.min_rest_h[k, d]),
+        breach_shifts=int(fat.breach_shifts[k, d]),
+        breach_kinds=int(fat.breach_kinds[k, d]),
+        change_severity=int(inp.change_severity[k, d]),
+        change_reason=inp.change_reasons.get((k, d), ""),
+        alarms_high=int(inp.alarms_high[k, d]),
+        alarm_summary=inp.alarm_summaries.get((k, d), ""),
+    )
