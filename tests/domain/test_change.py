@@ -559,7 +559,7 @@ def test_rush_flags_and_a_standing_objection_are_severity_one() -> None:
     assert change_control_signal([c2], "test-kiln-2", date(2021, 10, 5)).severity == 1
 
 
-def test_an_overrule_on_a_live_change_is_severity_two_until_the_change_ends() -> None:
+def test_an_overrule_is_severity_two_three_once_firing_and_zero_after_the_change_ends() -> None:
     c = raise_objection(in_pssr(), TECH, "unsafe", h(100))
     c, _ = overrule_objection(c, c.objections[0].id, MANAGER, "go", h(101), region_id="nh")
     day = (T0 + timedelta(hours=101)).date()
@@ -570,6 +570,8 @@ def test_an_overrule_on_a_live_change_is_severity_two_until_the_change_ends() ->
     c = transition(pssr_done(c, h(101)), ChangeAction.AUTHORISE_FIRING, MANAGER, h(102))
     c = transition(c, ChangeAction.START_FIRING, TECH, h(103))
     c = transition(c, ChangeAction.CLOSE, LEAD, h(110))
+    # the same day, once the kiln fires on the strength of the overrule, is a stop
+    assert change_control_signal([c], "test-kiln-2", day).severity == BarrierSeverity.BREACHED
     assert change_control_signal([c], "test-kiln-2", day + timedelta(days=2)).severity == 0
 
 
@@ -679,17 +681,22 @@ def test_scenario_b_chongjin_scale_up_cannot_be_walked_through_quietly() -> None
     for onlooker in ("research-team-1", "tech-dept-1", "official-1"):
         with pytest.raises(PermissionDenied, match="not on the essential-personnel list"):
             admit_to_zone(ZONE, inside, onlooker)
-    # 5. on the firing day the barrier signal is at its worst when the crowd is logged anyway
+    # 5. before the firing the overrules degrade the barrier (2); firing on their strength is
+    #    a stop (3), and the crowd logged anyway is named first
     day = fire_at.date()
-    sev, reasons = change_control_signal([c], "itc-test-kiln", day)
+    sev, reasons = change_control_signal([c], "itc-test-kiln", day - timedelta(days=1))
     assert sev == BarrierSeverity.DEGRADED
     assert any("pilot stage skipped" in r for r in reasons)
     assert any("set from outside the plant" in r for r in reasons)
+    sev, reasons = change_control_signal([c], "itc-test-kiln", day)
+    assert sev == BarrierSeverity.BREACHED
+    assert "on the strength of 2 overrule(s) by a plant manager" in reasons[0]
     crowd = inside | {f"onlooker-{i}" for i in range(9)}
     c = record_headcount(c, fire_at + timedelta(minutes=30), crowd)
     sev, reasons = change_control_signal([c], "itc-test-kiln", day)
     assert sev == BarrierSeverity.BREACHED
-    assert reasons[0].startswith("12 people in test kiln exclusion zone")
+    assert any(r.startswith("12 people in test kiln exclusion zone") for r in reasons)
+    assert any(r.startswith("9 non-essential people") for r in reasons)
 
 
 # ------------------------------------------------------------------ property

@@ -1297,8 +1297,14 @@ class BarrierSeverity(IntEnum):
     - 2 DEGRADED: the barrier was set aside on the record — an overrule (of an objection or of
       a skipped scale-up stage) on a live change.
     - 3 BREACHED: firing with an open objection, firing without authorisation (state not
-      authorised, or a skipped stage with no overrule), or the hazard zone over its headcount or
-      holding non-essential people.
+      authorised, or a skipped stage with no overrule), firing on the strength of an overrule,
+      or the hazard zone over its headcount or holding non-essential people.
+
+    Firing under an overrule is 3, not 2: on days without firing an overrule is a degraded
+    barrier (2), but once the hazard is present the only thing between the objector's concern
+    and the crew is the decision that set it aside. Issue 5's acceptance asks for exactly this
+    ("recording the overrule ... puts the test kiln at stop in the risk engine on the firing
+    day"); the risk engine maps 3 to ``stop`` (risk/config.py ``change_control_floor``).
     """
 
     NONE = 0
@@ -1372,6 +1378,17 @@ def _signal_for_change(
         gate = stage_gate_blocker(ch, f.started_at)
         if gate:
             out.append((BarrierSeverity.BREACHED, f"firing under change {cid}: {gate}"))
+        prior = [o for o in ch.overrules if o.at < hi]
+        if prior:
+            out.append(
+                (
+                    BarrierSeverity.BREACHED,
+                    f"kiln fired at {_fmt(f.started_at)} under change {cid} on the strength of "
+                    f"{len(prior)} overrule(s) by a "
+                    + ", ".join(sorted({_role_words(o.role) for o in prior}))
+                    + "; the concerns set aside are unresolved while the hazard is present",
+                )
+            )
         for obj in ch.objections:
             closed = _objection_closed_at(ch, obj)
             if obj.raised_at < hi and (closed is None or closed > lo):
