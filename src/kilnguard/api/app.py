@@ -6,7 +6,6 @@ Expected errors are rendered by one handler as `{"error": <class>, "detail": …
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -25,13 +24,12 @@ from kilnguard.domain.errors import (
     PermissionDenied,
     ValidationError,
 )
+from kilnguard.plugins import modules_in
 from kilnguard.services.auth import AuthenticationFailed
 from kilnguard.store.db import get_engine
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
 
-#: Feature routers (risk, planning, change control, investigations) register here.
-FEATURE_ROUTERS: tuple[str, ...] = ()
 
 
 def error_body(exc: KilnguardError) -> tuple[int, dict[str, object]]:
@@ -105,7 +103,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
 
     app.include_router(auth_routes.router)
     app.include_router(records.router)
-    for name in FEATURE_ROUTERS:
-        app.include_router(importlib.import_module(name).router)
+    for module in modules_in("kilnguard.api.features"):
+        app.include_router(module.router)
     app.include_router(pages.router)
     return app

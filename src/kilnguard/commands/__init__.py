@@ -1,17 +1,12 @@
-"""Feature command groups, registered on the main `kilnguard` Typer app.
-
-Each feature module defines `register(app)`; listing it here is the only coupling.
-"""
+"""Feature command groups: each module here defines `register(app)`; discovered on start."""
 
 from __future__ import annotations
 
-import importlib
-
 import typer
 
-FEATURE_MODULES: tuple[str, ...] = ()
+from kilnguard.plugins import modules_in
 
 
 def register(app: typer.Typer) -> None:
-    for name in FEATURE_MODULES:
-        importlib.import_module(f"kilnguard.commands.{name}").register(app)
+    for module in modules_in("kilnguard.commands"):
+        module.register(app)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
-
-#: Feature modules that add demo records (each appends a step to demo.EXTENSIONS on import).
-EXTENSION_MODULES: tuple[str, ...] = ()
+from kilnguard.plugins import modules_in
 
 
 def load_extensions() -> None:
-    for name in EXTENSION_MODULES:
-        importlib.import_module(f"kilnguard.scenarios.{name}")
+    """Import every `scenarios/ext_*.py`; each appends its step to `demo.EXTENSIONS`."""
+    modules_in("kilnguard.scenarios", prefix="ext_")

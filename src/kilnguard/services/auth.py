@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import secrets
 from collections.abc import Sequence
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,7 +24,15 @@ from kilnguard.services import audit
 from kilnguard.services.access import Principal, require_role
 from kilnguard.store.models import Credential, Enterprise, Region, User, UserEnterprise
 
-_hasher = PasswordHasher()
+def _make_hasher() -> PasswordHasher:
+    """RFC 9106 low-memory argon2id by default. `KILNGUARD_PASSWORD_PROFILE=cheapest` exists for
+    test suites only (hundreds of throw-away logins); never set it on a plant server."""
+    if os.environ.get("KILNGUARD_PASSWORD_PROFILE") == "cheapest":
+        return PasswordHasher.from_parameters(profiles.CHEAPEST)
+    return PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY)
+
+
+_hasher = _make_hasher()
 MIN_PASSWORD_LEN = 8
 
 

@@ -1,0 +1,374 @@
+"""Shared fixtures: a real database (SQLite by default, PostgreSQL when
+KILNGUARD_TEST_DATABASE_URL names a server), migrated once per run with Alembic, emptied before
+each test that uses it, and a realistic two-enterprise plant built through the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, make_url, text
+from sqlalchemy.orm import Session
+
+from kilnguard.domain.roles import Role
+from kilnguard.services import records as svc
+from kilnguard.services.access import SYSTEM, Principal
+from kilnguard.services.auth import create_user
+from kilnguard.store import db as store_db
+from kilnguard.store.models import Base
+
+os.environ.setdefault("KILNGUARD_PASSWORD_PROFILE", "cheapest")
+PG_ENV = "KILNGUARD_TEST_DATABASE_URL"
+PASSWORD = "correct-horse-battery"
+
+
+def _create_pg_database(server_url: str) -> str:
+    import psycopg
+
+    url = make_url(store_db.normalise_url(server_url))
+    name = f"kg_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(
+        host=url.host or "127.0.0.1",
+        port=url.port or 5432,
+        user=url.username or "postgres",
+        dbname=url.database or "test",
+        autocommit=True,
+    ) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_pg_database(server_url: str, db_url: str) -> None:
+    import psycopg
+
+    url = make_url(store_db.normalise_url(server_url))
+    name = make_url(db_url).database
+    with psycopg.connect(
+        host=url.host or "127.0.0.1",
+        port=url.port or 5432,
+        user=url.username or "postgres",
+        dbname=url.database or "test",
+        autocommit=True,
+    ) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def backend() -> str:
+    return "postgresql" if os.environ.get(PG_ENV) else "sqlite"
+
+
+@pytest.fixture(scope="session")
+def fresh_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], str]]:
+    """Factory of brand-new, empty databases of the backend under test."""
+    made: list[str] = []
+    server = os.environ.get(PG_ENV)
+
+    def make() -> str:
+        if server:
+            url = _create_pg_database(server)
+        else:
+            url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'kilnguard.db'}"
+        made.append(url)
+        return url
+
+    yield make
+    if server:
+        for url in made:
+            store_db.engine_for.cache_clear()
+            _drop_pg_database(server, url)
+
+
+@pytest.fixture(scope="session")
+def database_url(fresh_database_url: Callable[[], str]) -> str:
+    url = fresh_database_url()
+    store_db.upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    eng = store_db.make_engine(database_url)
+    yield eng
+    eng.dispose()
+
+
+def _empty_all_tables(engine: Engine) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(
+                text(
+                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+                )
+            )
+        else:
+            for t in tables:
+                conn.execute(text(f'DELETE FROM "{t}"'))
+
+
+@pytest.fixture
+def clean_engine(engine: Engine) -> Engine:
+    """The session database, emptied: each test starts from no records."""
+    from kilnguard.store import all_models  # noqa: F401
+
+    _empty_all_tables(engine)
+    return engine
+
+
+@pytest.fixture
+def session(clean_engine: Engine) -> Iterator[Session]:
+    """A session whose writes the test commits or rolls back itself."""
+    s = store_db.session_factory(clean_engine)()
+    try:
+        yield s
+    finally:
+        s.rollback()
+        s.close()
+
+
+@dataclass
+class Plant:
+    """Two enterprises in one region (A: cement, B: refractory) plus a second region."""
+
+    engine: Engine
+    region_id: int = 0
+    other_region_id: int = 0
+    ent_a: int = 0
+    ent_b: int = 0
+    ent_other_region: int = 0
+    kilns_a: list[int] = field(default_factory=list)
+    kilns_b: list[int] = field(default_factory=list)
+    workers_a: list[int] = field(default_factory=list)
+    workers_b: list[int] = field(default_factory=list)
+    users: dict[str, Principal] = field(default_factory=dict)
+    record_ids_b: dict[str, int] = field(default_factory=dict)
+
+
+def _kiln(s: Session, ent: int, section: int, name: str, kind: str, cap: float) -> int:
+    return svc.create_kiln(
+        s,
+        SYSTEM,
+        svc.KilnIn(
+            enterprise_id=ent,
+            section_id=section,
+            name=name,
+            kind=kind,
+            rated_capacity_t_per_day=cap,
+            max_temperature_c=1450.0,
+            campaign_limit_days=90,
+            lining_installed_on=dt.date(2021, 3, 1),
+            lining_design_life_days=365,
+        ),
+    ).id
+
+
+def build_plant(engine: Engine) -> Plant:
+    p = Plant(engine)
+    tz = dt.timezone(dt.timedelta(hours=9))
+    with store_db.unit_of_work(engine) as s:
+        p.region_id = svc.create_region(
+            s, SYSTEM, name="North Hamgyong", timezone="Asia/Pyongyang"
+        ).id
+        p.other_region_id = svc.create_region(s, SYSTEM, name="South Pyongan").id
+        p.ent_a = svc.create_enterprise(
+            s, SYSTEM, region_id=p.region_id, name="A Cement", tier=1, sector="cement"
+        ).id
+        p.ent_b = svc.create_enterprise(
+            s, SYSTEM, region_id=p.region_id, name="B Refractory", tier=2, sector="refractory brick"
+        ).id
+        p.ent_other_region = svc.create_enterprise(
+            s, SYSTEM, region_id=p.other_region_id, name="C Lime", tier=2, sector="lime"
+        ).id
+        for ent, kilns, workers, kinds in (
+            (p.ent_a, p.kilns_a, p.workers_a, ("rotary", "rotary", "shaft")),
+            (p.ent_b, p.kilns_b, p.workers_b, ("periodic", "periodic", "tunnel")),
+        ):
+            sec = svc.create_section(s, SYSTEM, enterprise_id=ent, name="Kiln section").id
+            for i, kind in enumerate(kinds, start=1):
+                kilns.append(
+                    _kiln(s, ent, sec, f"K-{i}", kind, 40.0 if kind != "rotary" else 600.0)
+                )
+            crews = [
+                svc.create_crew(s, SYSTEM, enterprise_id=ent, name=f"crew {c}").id for c in "ABC"
+            ]
+            ws = svc.create_workers(
+                s,
+                SYSTEM,
+                [
+                    svc.WorkerIn(
+                        enterprise_id=ent,
+                        name=f"worker {c}{i}",
+                        crew_id=crews["ABC".index(c)],
+                        qualifications=kinds[:1],
+                    )
+                    for c in "ABC"
+                    for i in range(1, 4)
+                ],
+            )
+            workers.extend(w.id for w in ws)
+            # two weeks of 8-h three-shift production and rosters
+            start = dt.date(2021, 9, 1)
+            svc.record_production(
+                s,
+                SYSTEM,
+                [
+                    svc.ProductionIn(
+                        kiln_id=k,
+                        day=start + dt.timedelta(days=d),
+                        shift_no=n,
+                        output_t=12.0,
+                        hours_fired=8.0,
+                    )
+                    for k in kilns
+                    for d in range(14)
+                    for n in (1, 2, 3)
+                ],
+            )
+            svc.record_shifts(
+                s,
+                SYSTEM,
+                [
+                    svc.ShiftIn(
+                        worker_id=workers[c * 3 + i],
+                        kiln_id=kilns[i],
+                        start_at=dt.datetime.combine(
+                            start + dt.timedelta(days=d), dt.time(6 + 8 * c), tz
+                        ),
+                        end_at=dt.datetime.combine(
+                            start + dt.timedelta(days=d), dt.time(6 + 8 * c), tz
+                        )
+                        + dt.timedelta(hours=8),
+                    )
+                    for c in range(2)
+                    for i in range(3)
+                    for d in range(14)
+                ],
+            )
+            plan = svc.create_maintenance_plan(
+                s,
+                SYSTEM,
+                svc.MaintenancePlanIn(
+                    kiln_id=kilns[0],
+                    task="Lining inspection",
+                    interval_days=30,
+                    safety_critical=True,
+                ),
+            )
+            svc.create_work_orders(
+                s,
+                SYSTEM,
+                [
+                    svc.WorkOrderIn(
+                        kiln_id=kilns[0],
+                        plan_id=plan.id,
+                        task="Lining inspection",
+                        due_on=dt.date(2021, 9, 30),
+                        safety_critical=True,
+                    )
+                ],
+            )
+            svc.create_planned_stop(
+                s,
+                SYSTEM,
+                svc.PlannedStopIn(
+                    kiln_id=kilns[1],
+                    start_on=dt.date(2021, 9, 20),
+                    end_on=dt.date(2021, 9, 22),
+                    reason="inspection",
+                ),
+            )
+            svc.create_target(
+                s,
+                SYSTEM,
+                svc.TargetIn(
+                    enterprise_id=ent,
+                    quantity_t=3000.0,
+                    entered_on=start,
+                    deadline=dt.date(2021, 12, 31),
+                    imposed_by="Annual plan",
+                ),
+            )
+            svc.create_incident(
+                s,
+                SYSTEM,
+                svc.IncidentIn(
+                    enterprise_id=ent,
+                    kiln_id=kilns[0],
+                    occurred_at=dt.datetime(2021, 9, 5, 3, tzinfo=dt.UTC),
+                    event_type="near_miss",
+                    description="hot spot on shell",
+                ),
+            )
+        for username, role, ents, region in (
+            ("op_a", Role.OPERATOR, [p.ent_a], None),
+            ("maint_a", Role.MAINTENANCE, [p.ent_a], None),
+            ("mgr_a", Role.MANAGER, [p.ent_a], None),
+            ("safety_a", Role.SAFETY_OFFICER, [p.ent_a], None),
+            ("op_b", Role.OPERATOR, [p.ent_b], None),
+            ("reg", Role.REGULATOR, [], p.region_id),
+            ("reg_other", Role.REGULATOR, [], p.other_region_id),
+        ):
+            u = create_user(
+                s,
+                SYSTEM,
+                username=username,
+                password=PASSWORD,
+                role=role.value,
+                enterprise_ids=ents,
+                region_id=region,
+            )
+            p.users[username] = Principal.of(u)
+    from sqlalchemy import select
+
+    from kilnguard.store import models as m
+
+    with store_db.unit_of_work(engine) as s:
+        for path, model in (
+            ("enterprises", m.Enterprise),
+            ("sections", m.Section),
+            ("kilns", m.Kiln),
+            ("crews", m.Crew),
+            ("workers", m.Worker),
+            ("production-records", m.ProductionRecord),
+            ("shifts", m.Shift),
+            ("work-orders", m.WorkOrder),
+            ("maintenance-plans", m.MaintenancePlan),
+            ("planned-stops", m.PlannedStop),
+            ("targets", m.Target),
+            ("incidents", m.Incident),
+        ):
+            col = m.Enterprise.id if model is m.Enterprise else model.enterprise_id  # type: ignore[attr-defined]
+            p.record_ids_b[path] = s.scalar(select(model.id).where(col == p.ent_b).limit(1))  # type: ignore[attr-defined]
+    return p
+
+
+@pytest.fixture
+def plant(clean_engine: Engine) -> Plant:
+    return build_plant(clean_engine)
+
+
+@pytest.fixture
+def client(clean_engine: Engine):  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from kilnguard.api.app import create_app
+
+    with TestClient(create_app(clean_engine)) as c:
+        yield c
+
+
+def token_for(client, username: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    r = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent
