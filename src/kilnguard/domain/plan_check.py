@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 
 from kilnguard.domain.planning.problem import PlanningProblem
 from kilnguard.domain.planning.result import PlanResult, ShiftAssignment
@@ -244,7 +245,7 @@ def check_rest_between_shifts(problem: PlanningProblem, result: PlanResult) -> l
     out = []
     need = problem.rest_rules.min_rest_h
     for wid, shifts in _worker_shifts(result).items():
-        for a, b in zip(shifts, shifts[1:], strict=False):
+        for a, b in pairwise(shifts):
             if a.shift_index == b.shift_index:
                 continue  # double booking is the crew check's finding
             rest_h = (b.start - (a.start + timedelta(hours=a.length_h))).total_seconds() / 3600

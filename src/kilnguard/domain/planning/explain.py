@@ -305,7 +305,8 @@ def earliest_safe_date(
     start = max(problem.horizon_start, target.entered_on)
     limit = problem.horizon_start + timedelta(days=max_days)
     # Capacity bound: the first date whose bound reaches the quantity.
-    candidate = max(target.deadline, start + timedelta(days=math.ceil(target.quantity_t / daily) - 1))
+    days_at_full_rate = math.ceil(target.quantity_t / daily)
+    candidate = max(target.deadline, start + timedelta(days=days_at_full_rate - 1))
     proven = True
     last_miss: date | None = None
     while candidate <= limit:

@@ -10,7 +10,7 @@ tonnes on the table (e.g. a crew rested for a night shift is used on the afterno
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from kilnguard.domain.planning.problem import Kiln, PlanningProblem
@@ -85,6 +85,7 @@ def greedy_plan(problem: PlanningProblem) -> PlanResult:
     run_days = {k.kiln_id: k.days_run_since_stop for k in problem.kilns}
     fired_today: dict[str, bool] = {}
     shifts: list[ShiftAssignment] = []
+    credit_of: list[str] = []  # target credited by each shift
 
     def eligible(worker_id: str, t: int, day: int, night: bool) -> bool:
         st = state[worker_id]
@@ -141,14 +142,15 @@ def greedy_plan(problem: PlanningProblem) -> PlanResult:
                     continue
                 crew.sort(key=lambda w: (len(state[w.worker_id].shift_starts), w.worker_id))
                 chosen = crew[: kiln.crew_size]
-                cap_units = int(
+                # First pass at rating (100 %); tonnes above rating only in the top-up below.
+                rated_units = int(
                     kiln.rated_capacity_t_per_day
-                    * problem.allowed_load_margin
+                    * min(1.0, problem.allowed_load_margin)
                     * _OUTPUT_UNITS_PER_T_PER_DAY
                     + 1e-9
                 )
-                cap_t = cap_units / (_OUTPUT_UNITS_PER_T_PER_DAY * spd)
-                output = min(cap_t, need[target_id])
+                output = min(rated_units / (_OUTPUT_UNITS_PER_T_PER_DAY * spd), need[target_id])
+                credit_of.append(target_id)
                 need[target_id] -= output
                 credited[target_id] += output
                 for w in chosen:
@@ -180,6 +182,31 @@ def greedy_plan(problem: PlanningProblem) -> PlanResult:
         for kiln in problem.kilns:
             if not fired_today[kiln.kiln_id]:
                 run_days[kiln.kiln_id] = 0
+    # Top-up: if a target is still short and the margin allows, raise its shifts in steps of
+    # 25 % of rating (all shifts to 125 %, then 150 %, …) so the excess is spread, not peaked.
+    level = 1.0
+    while level < problem.allowed_load_margin - 1e-9:
+        level = min(problem.allowed_load_margin, level + 0.25)
+        for target in targets:
+            for i, s_ in enumerate(shifts):
+                if need[target.target_id] <= 1e-9:
+                    break
+                if credit_of[i] != target.target_id:
+                    continue
+                kiln = problem.kiln(s_.kiln_id)
+                cap_units = int(
+                    kiln.rated_capacity_t_per_day * level * _OUTPUT_UNITS_PER_T_PER_DAY + 1e-9
+                )
+                cap_t = cap_units / (_OUTPUT_UNITS_PER_T_PER_DAY * spd)
+                extra = min(cap_t - s_.output_t, need[target.target_id])
+                if extra <= 0:
+                    continue
+                need[target.target_id] -= extra
+                credited[target.target_id] += extra
+                output = s_.output_t + extra
+                shifts[i] = replace(
+                    s_, output_t=output, load_ratio=output * spd / kiln.rated_capacity_t_per_day
+                )
     outcomes = tuple(
         TargetOutcome(
             t.target_id,
@@ -219,7 +246,8 @@ def greedy_plan(problem: PlanningProblem) -> PlanResult:
 def plan_objective(problem: PlanningProblem, result: PlanResult) -> float:
     """The CP-SAT objective recomputed from a plan, so any two plans compare on one scale.
 
-    Σ_targets 1000 × weight × shortfall units + overload units + worker-shifts + night
+    Σ_targets 1000 × weight × shortfall units + tiered overload units (2**i per unit above
+    tier edge i, tiers 25 % of rating wide) + worker-shifts + night
     worker-shifts (see ``solver._objective``); 1 unit = 1 / (100 × shifts_per_day) t.
     """
     spd = problem.shift_pattern.shifts_per_day
@@ -238,6 +266,17 @@ def plan_objective(problem: PlanningProblem, result: PlanResult) -> float:
         rated_units = int(
             kilns[s.kiln_id].rated_capacity_t_per_day * _OUTPUT_UNITS_PER_T_PER_DAY + 1e-9
         )
-        total += max(0, round(s.output_t * per_t) - rated_units)
+        units = round(s.output_t * per_t)
+        step = max(1, rated_units // 4)
+        tier, low = 0, rated_units
+        cap_units = int(
+            kilns[s.kiln_id].rated_capacity_t_per_day
+            * result.allowed_load_margin
+            * _OUTPUT_UNITS_PER_T_PER_DAY
+            + 1e-9
+        )
+        while low < cap_units:  # same tiers as solver.overload_tiers
+            total += (2**tier) * max(0, units - low)
+            tier, low = tier + 1, low + step
         total += len(s.worker_ids) * (2 if s.night else 1)
     return total

@@ -164,6 +164,7 @@ class MaintenanceTask:
     name: str
     duration_days: int
     due_on: date
+    resets_wear: bool = False  # True for a relining: lining damage restarts at 0 after it
 
     def __post_init__(self) -> None:
         if not self.task_id:

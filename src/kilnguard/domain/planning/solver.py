@@ -47,6 +47,8 @@ OUTPUT_UNITS_PER_T_PER_DAY = 100
 #: fatigue (≤ 2 per worker-shift) and overload (1 per unit) terms, so tonnes for targets come
 #: first, then staying at rating, then the fewest and least night shifts.
 SHORTFALL_WEIGHT = 1000
+_Expr = cp_model.LinearExpr | int
+
 #: Objective weight of one worker-shift, and of the extra cost of it being a night shift.
 SHIFT_WEIGHT = 1
 NIGHT_WEIGHT = 1
@@ -56,7 +58,7 @@ class PlanModelInvalid(RuntimeError):
     """CP-SAT rejected the model (MODEL_INVALID): a bug in the planner, never a user error."""
 
 
-def map_status(status: int) -> PlanStatus:
+def map_status(status: cp_model.CpSolverStatus | int) -> PlanStatus:
     """Map a CP-SAT status to :class:`PlanStatus`, explicitly and exhaustively.
 
     MODEL_INVALID raises :class:`PlanModelInvalid` (a bug must not pass as "no plan");
@@ -73,6 +75,22 @@ def map_status(status: int) -> PlanStatus:
     if status == cp_model.MODEL_INVALID:
         raise PlanModelInvalid("CP-SAT status MODEL_INVALID")
     raise PlanModelInvalid(f"unexpected CP-SAT status {status!r}")
+
+
+def overload_tiers(rated_units: int, cap_units: int) -> list[tuple[int, int]]:
+    """Tiers of output above rating: (lower edge, width) in units, each 25 % of rating wide.
+
+    Each unit above a tier's lower edge costs 2**i more (tier i), so the marginal cost of a unit
+    is 1, 3, 7, … — convex: a plan that must exceed the rating spreads the excess over many
+    shifts instead of driving a few to the margin.
+    """
+    step = max(1, rated_units // 4)
+    tiers = []
+    low = rated_units
+    while low < cap_units:
+        tiers.append((low, min(step, cap_units - low)))
+        low += step
+    return tiers
 
 
 def target_weight(problem: PlanningProblem, deadline_day: int) -> int:
@@ -95,7 +113,7 @@ class _Variables:
     run: list[list[cp_model.IntVar]]
     out: list[list[cp_model.IntVar]]
     assign: dict[tuple[int, int, int], cp_model.IntVar]  # (w, k, t)
-    works: dict[tuple[int, int], cp_model.LinearExprT]  # (w, t) -> 0/1 expression
+    works: dict[tuple[int, int], cp_model.IntVar]  # (w, t) -> 0/1 expression
     start: dict[str, dict[int, cp_model.IntVar]]  # task_id -> start day -> literal
     credited: list[cp_model.IntVar]  # per target, units
     shortfall: list[cp_model.IntVar]
@@ -139,7 +157,7 @@ def _build_variables(problem: PlanningProblem, model: cp_model.CpModel) -> _Cont
         for ki, k in enumerate(problem.kilns)
     ]
     assign: dict[tuple[int, int, int], cp_model.IntVar] = {}
-    works: dict[tuple[int, int], cp_model.LinearExprT] = {}
+    works: dict[tuple[int, int], cp_model.IntVar] = {}
     for wi, worker in enumerate(problem.workers):
         kilns = [ki for ki, k in enumerate(problem.kilns) if worker.may_operate(k)]
         if not kilns:
@@ -244,11 +262,9 @@ def rest_between_shifts(ctx: _Context) -> None:
             ctx.model.add(sum(window) <= 1)
 
 
-def _prefix(
-    ctx: _Context, terms: Sequence[cp_model.LinearExprT], name: str
-) -> list[cp_model.LinearExprT]:
+def _prefix(ctx: _Context, terms: Sequence[_Expr], name: str) -> list[cp_model.IntVar]:
     """Prefix sums P[i] = Σ terms[:i] as integer variables, so any window is P[b] − P[a]."""
-    prefix: list[cp_model.LinearExprT] = [0]
+    prefix: list[cp_model.IntVar] = [ctx.model.new_constant(0)]
     for i, term in enumerate(terms):
         p = ctx.model.new_int_var(0, i + 1, f"{name}[{i + 1}]")
         ctx.model.add(p == prefix[-1] + term)
@@ -256,7 +272,7 @@ def _prefix(
     return prefix
 
 
-def _worker_days(ctx: _Context, wi: int) -> list[cp_model.LinearExprT]:
+def _worker_days(ctx: _Context, wi: int) -> list[_Expr]:
     return [
         sum(ctx.vars.works[(wi, t)] for t in ctx.shifts_of_day(d))
         for d in range(ctx.problem.horizon_days)
@@ -426,7 +442,8 @@ def _objective(ctx: _Context) -> None:
     """Minimise, in priority order by weight:
 
     1. unmet tonnes per target × SHORTFALL_WEIGHT × deadline weight (earliest first);
-    2. tonnes above rating (only possible when the allowed margin exceeds 1.00);
+    2. tonnes above rating (only possible when the allowed margin exceeds 1.00), in tiers of
+       25 % of rating costing 1, 2, 4, … per unit (see :func:`overload_tiers`);
     3. worker-shifts (SHIFT_WEIGHT each) and night worker-shifts (NIGHT_WEIGHT extra each) —
        the fatigue-relevant patterns (Folkard & Tucker 2003: night shift RR ≈ 1.3, SOURCES §3.3).
     """
@@ -437,14 +454,16 @@ def _objective(ctx: _Context) -> None:
         terms.append(weight * ctx.vars.shortfall[j])
     if problem.allowed_load_margin > 1.0:
         for ki, kiln in enumerate(problem.kilns):
-            extra = ctx.cap_units[ki] - ctx.rated_units[ki]
-            if extra <= 0:
-                continue
             for t in range(problem.n_shifts):
-                ov = ctx.model.new_int_var(0, extra, f"overload[{kiln.kiln_id},{t}]")
-                ctx.model.add(ov >= ctx.vars.out[ki][t] - ctx.rated_units[ki])
-                ctx.vars.overload.append(ov)
-        terms.append(sum(ctx.vars.overload))
+                for tier, (low, _width) in enumerate(
+                    overload_tiers(ctx.rated_units[ki], ctx.cap_units[ki])
+                ):
+                    ov = ctx.model.new_int_var(
+                        0, ctx.cap_units[ki] - low, f"overload[{kiln.kiln_id},{t},{tier}]"
+                    )
+                    ctx.model.add(ov >= ctx.vars.out[ki][t] - low)
+                    ctx.vars.overload.append(ov)
+                    terms.append((2**tier) * ov)
     night = [problem.is_night_shift(t) for t in range(problem.n_shifts)]
     for (_wi, t), lit in ctx.vars.works.items():
         terms.append((SHIFT_WEIGHT + (NIGHT_WEIGHT if night[t] else 0)) * lit)
@@ -548,13 +567,13 @@ def _complete_hint(model: cp_model.CpModel, *, time_limit_s: float) -> None:
     proto = copy.proto
     for i, value in zip(proto.solution_hint.vars, proto.solution_hint.values, strict=True):
         copy.add(copy.get_int_var_from_proto_index(i) == value)
-    copy.clear_hints()
+    copy.clear_hints()  # type: ignore[no-untyped-call]
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit_s
     solver.parameters.stop_after_first_solution = True
     if solver.solve(copy) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return
-    model.clear_hints()
+    model.clear_hints()  # type: ignore[no-untyped-call]
     for i in range(len(model.proto.variables)):
         var = model.get_int_var_from_proto_index(i)
         model.add_hint(var, solver.value(copy.get_int_var_from_proto_index(i)))
@@ -632,7 +651,10 @@ def _extract(
         )
     worker_shifts = sum(len(s.worker_ids) for s in shifts)
     night_worker_shifts = sum(len(s.worker_ids) for s in shifts if s.night)
-    overload_t = sum(solver.value(v) for v in ctx.vars.overload) * unit_t
+    overload_t = sum(
+        max(0.0, s.output_t - problem.kiln(s.kiln_id).rated_capacity_t_per_day / spd)
+        for s in shifts
+    )
     penalties = {
         "shortfall_t": sum(o.shortfall_t for o in outcomes),
         "overload_t": overload_t,
