@@ -38,7 +38,7 @@ from kilnguard.domain.risk.explain import (
     KilnDayFacts,
     compose,
 )
-from kilnguard.domain.risk.records import RiskInputs
+from kilnguard.domain.risk.records import RiskInputs, Target
 from kilnguard.domain.wear import cumulative_damage
 
 FloatArray = NDArray[np.float64]
@@ -190,10 +190,11 @@ def assess(
         daily = np.where(days >= ent, daily, 0.0)
         daily[:, 0] = inputs.tg_produced_before + daily[:, 0]
         produced = np.cumsum(daily, axis=1)
-        is_open = (days >= ent) & (days < dl)
+        is_open = (days >= ent) & (days <= dl)
         remaining = np.maximum(inputs.tg_quantity_t[:, None] - produced, 0.0)
-        left = np.maximum(dl - days, 1)
-        tg_p = np.where(is_open, remaining / left / inputs.tg_capacity_t_per_day[:, None], 0.0)
+        nominal = inputs.tg_quantity_t / (inputs.tg_deadline - inputs.tg_entered + 1)
+        p_nom = nominal / inputs.tg_capacity_t_per_day
+        tg_p = np.where(is_open, p_nom[:, None], 0.0)
         tg_rem = np.where(is_open, remaining, 0.0)
         add = inputs.tg_additional[pt]
         base = np.zeros((n_k, n_d))
@@ -339,22 +340,14 @@ def assess(
     )
 
 
-def target_text(
-    target_id: str,
-    quantity_t: float,
-    deadline: str,
-    imposed_by: str,
-    additional: bool,
-    remaining_t: float,
-    rate_needed: float,
-    capacity: float,
-) -> str:
+def target_text(target: Target, days: int, remaining_t: float, capacity: float) -> str:
     """Plain words for the worst open target (shared with the reference loop)."""
-    kind = "additional target" if additional else "target"
+    kind = "additional target" if target.additional else "target"
     return (
-        f"{kind} '{target_id}' of {quantity_t:,.0f} t by {deadline} imposed by {imposed_by}: "
-        f"{remaining_t:,.0f} t still due needs {rate_needed:,.0f} t/day vs "
-        f"{capacity:,.0f} t/day within rating"
+        f"{kind} '{target.target_id}' of {target.quantity_t:,.0f} t in {days} days to "
+        f"{target.deadline.isoformat()}, imposed by {target.imposed_by}, needs "
+        f"{target.quantity_t / days:,.0f} t/day vs {capacity:,.0f} t/day within rating "
+        f"({remaining_t:,.0f} t still due)"
     )
 
 
@@ -382,16 +375,10 @@ def facts(result: RiskResult, k: int, d: int) -> KilnDayFacts:
                 best, best_p = t, p
         if best >= 0:
             tg = inp.tg_info[best]
-            rem = float(result.tg_remaining_t[best, d])
-            left = max(int(inp.tg_deadline[best]) - d, 1)
             t_text = target_text(
-                tg.target_id,
-                tg.quantity_t,
-                tg.deadline.isoformat(),
-                tg.imposed_by,
-                tg.additional,
-                rem,
-                rem / left,
+                tg,
+                int(inp.tg_deadline[best] - inp.tg_entered[best]) + 1,
+                float(result.tg_remaining_t[best, d]),
                 float(inp.tg_capacity_t_per_day[best]),
             )
     fl = result.factors[:, k, d]

@@ -74,10 +74,10 @@ def assess_reference(
                 for k in scope[t]:
                     day_sum += float(inputs.output_t[k, d])
                 total += day_sum
-            if ent <= d < dl:
-                rem = max(float(inputs.tg_quantity_t[t]) - total, 0.0)
-                tg_rem[t][d] = rem
-                tg_p[t][d] = rem / max(dl - d, 1) / float(inputs.tg_capacity_t_per_day[t])
+            if ent <= d <= dl:
+                tg_rem[t][d] = max(float(inputs.tg_quantity_t[t]) - total, 0.0)
+                nominal = float(inputs.tg_quantity_t[t]) / (dl - ent + 1)
+                tg_p[t][d] = nominal / float(inputs.tg_capacity_t_per_day[t])
 
     levels: list[list[int]] = []
     expl: list[list[Explanation]] = []
@@ -222,17 +222,10 @@ def assess_reference(
             )
             t_text = ""
             if pressed and best >= 0:
-                tg = inputs.tg_info[best]
-                rem = tg_rem[best][d]
-                left = max(int(inputs.tg_deadline[best]) - d, 1)
                 t_text = target_text(
-                    tg.target_id,
-                    tg.quantity_t,
-                    tg.deadline.isoformat(),
-                    tg.imposed_by,
-                    tg.additional,
-                    rem,
-                    rem / left,
+                    inputs.tg_info[best],
+                    int(inputs.tg_deadline[best] - inputs.tg_entered[best]) + 1,
+                    tg_rem[best][d],
                     float(inputs.tg_capacity_t_per_day[best]),
                 )
             facts = KilnDayFacts(
