@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kilnguard.domain.fatigue import shift_fatigue_reference
+from kilnguard.domain.fatigue import ShiftTable, shift_fatigue_reference
 from kilnguard.domain.risk.config import AMBER, RED, STOP, RiskConfig
 from kilnguard.domain.risk.engine import target_text
 from kilnguard.domain.risk.explain import (
@@ -46,8 +46,8 @@ def assess_reference(
     cfg = config or RiskConfig()
     n_d = inputs.n_days
     rows = range(inputs.n_kilns) if kilns is None else kilns
-    per_shift = shift_fatigue_reference(inputs.shifts, cfg.tpm, cfg.sleep, cfg.roster)
     kd_of = inputs.shift_kd.tolist()
+    per_shift = _shift_figures(inputs, cfg, set(rows))
     crew_of = inputs.shift_crew.tolist()
     by_kd: dict[int, list[int]] = {}
     for row, kd in enumerate(kd_of):
@@ -278,3 +278,22 @@ def assess_reference(
         levels.append(lv_row)
         expl.append(ex_row)
     return ReferenceResult(levels, expl)
+
+
+def _shift_figures(
+    inputs: RiskInputs, cfg: RiskConfig, rows: set[int]
+) -> dict[int, dict[str, float]]:
+    """Per-shift fatigue (reference loop) for every worker who ever works on a kiln in ``rows``."""
+    sh = inputs.shifts
+    n_d = inputs.n_days
+    workers = sorted(
+        {
+            w
+            for w, kd in zip(sh.worker.tolist(), inputs.shift_kd.tolist(), strict=True)
+            if kd >= 0 and kd // n_d in rows
+        }
+    )
+    keep = [i for i, w in enumerate(sh.worker.tolist()) if w in set(workers)]
+    sub = ShiftTable(sh.worker[keep], sh.start_h[keep], sh.end_h[keep], sh.horizon_start_h)
+    figures = shift_fatigue_reference(sub, cfg.tpm, cfg.sleep, cfg.roster)
+    return dict(zip(keep, figures, strict=True))

@@ -1,0 +1,130 @@
+"""Replay 1,000 kilns × 365 days through the risk engine and report throughput.
+
+Prints human-readable figures, then, as its LAST line, a JSON object with
+``indicators_kiln_days_per_s`` (indicators + levels, crew fatigue precomputed),
+``pipeline_kiln_days_per_s`` (crew fatigue + indicators + levels), ``reference_kiln_days_per_s``
+(the plain per-kiln-day loop, timed on a subset of kilns and scaled per kiln-day), ``load_s``
+(building ``RiskInputs`` from the records; see ``load_records``) and ``peak_memory_mb``.
+
+Run on one core: ``OMP_NUM_THREADS=1 .venv/bin/python benchmarks/risk_replay.py``
+(the script sets the thread variables itself before NumPy loads).
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import resource  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from generator import GeneratedHistory, generate  # noqa: E402
+
+from kilnguard.domain.risk import (  # noqa: E402
+    LEVEL_NAMES,
+    RiskConfig,
+    RiskInputs,
+    assess,
+    assess_reference,
+    build_inputs,
+    crew_fatigue,
+    explain,
+)
+
+
+def load_records(history: GeneratedHistory, config: RiskConfig) -> RiskInputs:
+    """INTEGRATION HOOK: today builds ``RiskInputs`` from in-memory record dataclasses.
+
+    The integrator replaces the body with the database load (SQL rows → record dataclasses →
+    ``build_inputs``); ``load_s`` in the JSON line is the time spent here.
+    """
+    return build_inputs(history.records, history.start, history.end, config)
+
+
+def _best(fn: object, repeat: int) -> tuple[float, object]:
+    best, out = float("inf"), None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()  # type: ignore[operator]
+        best = min(best, time.perf_counter() - t0)
+    return best, out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--kilns", type=int, default=1000)
+    ap.add_argument("--days", type=int, default=365)
+    ap.add_argument("--reference-kilns", type=int, default=10)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    cfg = RiskConfig()
+
+    t0 = time.perf_counter()
+    history = generate(args.kilns, args.days)
+    gen_s = time.perf_counter() - t0
+    rec = history.records
+    print(
+        f"generated {len(rec.kilns):,} kilns × {args.days} days in {gen_s:.1f} s: "
+        f"{len(rec.production):,} production records, {history.n_shift_records:,} shift records, "
+        f"{len(rec.work_orders):,} work orders, {len(rec.targets):,} targets"
+    )
+
+    t0 = time.perf_counter()
+    inputs = load_records(history, cfg)
+    load_s = time.perf_counter() - t0
+    kd = inputs.n_kilns * inputs.n_days
+    print(f"load (records → RiskInputs): {load_s:.2f} s")
+
+    fat_s, fat = _best(lambda: crew_fatigue(inputs, cfg), args.repeat)
+    ind_s, result = _best(lambda: assess(inputs, cfg, fatigue=fat), args.repeat)  # type: ignore[arg-type]
+    pipe_s = fat_s + ind_s
+    print(
+        f"crew fatigue (three-process model, {len(inputs.shifts.worker):,} worker-shifts): "
+        f"{fat_s * 1e3:.0f} ms"
+    )
+    print(f"indicators + levels: {ind_s * 1e3:.1f} ms = {kd / ind_s:,.0f} kiln-days/s")
+    print(f"whole pipeline: {pipe_s * 1e3:.0f} ms = {kd / pipe_s:,.0f} kiln-days/s")
+
+    sub = range(min(args.reference_kilns, inputs.n_kilns))
+    t0 = time.perf_counter()
+    ref = assess_reference(inputs, cfg, kilns=sub)
+    ref_s = time.perf_counter() - t0
+    ref_rate = len(sub) * inputs.n_days / ref_s
+    lv = result.levels  # type: ignore[attr-defined]
+    same = bool(np.array_equal(np.array(ref.levels), lv[: len(sub)]))
+    print(
+        f"reference loop on {len(sub)} kilns: {ref_s:.2f} s = {ref_rate:,.0f} kiln-days/s "
+        f"(same levels as columnar: {same}); columnar is {kd / pipe_s / ref_rate:,.0f}× faster"
+    )
+
+    counts = {LEVEL_NAMES[i]: int((lv == i).sum()) for i in range(4)}
+    print("kiln-days per level: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    k, d = np.unravel_index(int(np.argmax(result.risk_ratio)), lv.shape)  # type: ignore[attr-defined]
+    print("worst kiln-day: " + explain(result, int(k), int(d)).text)  # type: ignore[arg-type]
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    print(f"peak memory (RSS, incl. generated records): {peak_mb:,.0f} MB")
+    print(
+        json.dumps(
+            {
+                "indicators_kiln_days_per_s": round(kd / ind_s),
+                "pipeline_kiln_days_per_s": round(kd / pipe_s),
+                "reference_kiln_days_per_s": round(ref_rate),
+                "load_s": round(load_s, 3),
+                "peak_memory_mb": round(peak_mb, 1),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
