@@ -79,7 +79,7 @@ def _read_routes(
         f"/{path}",
         list_records,
         methods=["GET"],
-        response_model=list[out],
+        response_model=list[out],  # type: ignore[valid-type]
         summary=f"List {label} you may see",
         tags=[path],
     )

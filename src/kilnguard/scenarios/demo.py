@@ -436,8 +436,8 @@ def _komusan(session: Session, plants: DemoPlants) -> None:
     cem_crews = _crews_and_workers(session, ent.id, "Cement", 4, 3, ("rotary",))
     plants.workers["komusan"] = [w.id for crew in ref_crews + cem_crews for w in crew]
     push = dt.date(2021, 10, 5)
-    shifts = _four_crew_shifts(ref_crews, rf, START, push - dt.timedelta(days=1))
-    shifts += _four_crew_shifts(cem_crews, [rk], START, push - dt.timedelta(days=1))
+    roster = _four_crew_shifts(ref_crews, rf, START, push - dt.timedelta(days=1))
+    roster += _four_crew_shifts(cem_crews, [rk], START, push - dt.timedelta(days=1))
     for crews, kilns in ((ref_crews, rf), (cem_crews, [rk])):
         day_crew = crews[0] + crews[1]
         night_crew = crews[2] + crews[3]
@@ -448,7 +448,7 @@ def _komusan(session: Session, plants: DemoPlants) -> None:
                 for wi, w in enumerate(crew):
                     # first day of the push: the night crew comes off its old pattern
                     start = SHIFT_START[code]
-                    shifts.append(
+                    roster.append(
                         svc.ShiftIn(
                             worker_id=w.id,
                             kiln_id=kilns[wi % len(kilns)].id,
@@ -457,7 +457,7 @@ def _komusan(session: Session, plants: DemoPlants) -> None:
                             source=RECON,
                         )
                     )
-    svc.record_shifts(session, BUILDER, _drop_overlaps(shifts))
+    svc.record_shifts(session, BUILDER, _drop_overlaps(roster))
 
     svc.create_incident(
         session,

@@ -149,17 +149,22 @@ def import_file(session: Session, who: Principal, kind: str, content: str) -> in
         raise BatchValidationError(errors)
     if not items:
         raise BatchValidationError([RowError(0, "", "the file has no data rows")])
-    writer = {
-        "production": svc.record_production,
-        "shifts": svc.record_shifts,
-        "work-orders": svc.create_work_orders,
-    }[kind]
-    writer(session, who, items)
+    if kind == "production":
+        svc.record_production(session, who, items)
+    elif kind == "shifts":
+        svc.record_shifts(session, who, items)
+    else:
+        svc.create_work_orders(session, who, items)
     return len(items)
 
 
 def export_text(session: Session, who: Principal, kind: str) -> tuple[str, int]:
-    model = {"production": ProductionRecord, "shifts": Shift, "work-orders": WorkOrder}[kind]
+    models: dict[str, type[ProductionRecord] | type[Shift] | type[WorkOrder]] = {
+        "production": ProductionRecord,
+        "shifts": Shift,
+        "work-orders": WorkOrder,
+    }
+    model = models[kind]
     stmt = scoped(session, who, select(model), model).order_by(model.id)
     out = io.StringIO()
     cols = EXPORT_COLUMNS[kind]
