@@ -6,7 +6,6 @@ sentences, without a traceback. Run `kilnguard COMMAND --help` for each command'
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 import time
 from pathlib import Path

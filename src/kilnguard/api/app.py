@@ -31,7 +31,6 @@ from kilnguard.store.db import get_engine
 STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
 
 
-
 def error_body(exc: KilnguardError) -> tuple[int, dict[str, object]]:
     body: dict[str, object] = {"error": type(exc).__name__, "detail": exc.message}
     if isinstance(exc, ValidationError):

@@ -24,6 +24,7 @@ from kilnguard.services import audit
 from kilnguard.services.access import Principal, require_role
 from kilnguard.store.models import Credential, Enterprise, Region, User, UserEnterprise
 
+
 def _make_hasher() -> PasswordHasher:
     """RFC 9106 low-memory argon2id by default. `KILNGUARD_PASSWORD_PROFILE=cheapest` exists for
     test suites only (hundreds of throw-away logins); never set it on a plant server."""
