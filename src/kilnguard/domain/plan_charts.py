@@ -62,23 +62,35 @@ def plot_plan_gantt(
         row = next(i for i, k in enumerate(kilns) if k.kiln_id == m.kiln_id)
         first = problem.day_of(m.first_day)
         length = (m.last_day - m.first_day).days + 1
-        ax.broken_barh([(first, length)], (row - 0.4, 0.8), facecolors=_MAINT_COLOUR,
-                       hatch="//", edgecolor="white")
-        ax.text(first + length / 2, row, m.name, ha="center", va="center", fontsize=7,
-                color="white")
+        ax.broken_barh(
+            [(first, length)],
+            (row - 0.4, 0.8),
+            facecolors=_MAINT_COLOUR,
+            hatch="//",
+            edgecolor="white",
+        )
+        ax.text(
+            first + length / 2, row, m.name, ha="center", va="center", fontsize=7, color="white"
+        )
     ax.set_yticks(range(len(kilns)), [k.name for k in kilns])
     ax.set_xlim(0, problem.horizon_days)
     ax.set_ylim(-0.6, len(kilns) - 0.4)
     ticks = list(range(0, problem.horizon_days, max(1, problem.horizon_days // 10)))
-    ax.set_xticks(ticks, [problem.date_of(d).isoformat() for d in ticks], rotation=30,
-                  fontsize=7, ha="right")
+    ax.set_xticks(
+        ticks, [problem.date_of(d).isoformat() for d in ticks], rotation=30, fontsize=7, ha="right"
+    )
     title = f"Proposed plan ({result.status.value}), load margin {result.allowed_load_margin:.2f}"
     ax.set_title(title + (f"\n{subtitle}" if subtitle else ""), fontsize=9)
     sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
     fig.colorbar(sm, ax=ax, label="day output / rating [-]")
-    ax.legend(handles=[Patch(facecolor=_MAINT_COLOUR, label="maintenance"),
-                       Patch(facecolor=_STOP_COLOUR, label="planned stop")],
-              loc="upper right", fontsize=7)
+    ax.legend(
+        handles=[
+            Patch(facecolor=_MAINT_COLOUR, label="maintenance"),
+            Patch(facecolor=_STOP_COLOUR, label="planned stop"),
+        ],
+        loc="upper right",
+        fontsize=7,
+    )
     fig.tight_layout()
     fig.savefig(path, format="png", dpi=100)
     plt.close(fig)
@@ -95,21 +107,34 @@ def plot_price_of_pushing(
     margins = [r.margin * 100 for r in rows]
     ax.plot(margins, [r.planned_t for r in rows], color="#263238", lw=1, zorder=1)
     colours = [LEVEL_COLOURS.get(r.worst_level or "", "#9e9e9e") for r in rows]
-    ax.scatter(margins, [r.planned_t for r in rows], c=colours, s=80, zorder=2,
-               edgecolors="black")
+    ax.scatter(margins, [r.planned_t for r in rows], c=colours, s=80, zorder=2, edgecolors="black")
     for r, x in zip(rows, margins, strict=True):
-        ax.annotate(r.worst_level or "not replayed", (x, r.planned_t), textcoords="offset points",
-                    xytext=(0, 8), ha="center", fontsize=7)
+        ax.annotate(
+            r.worst_level or "not replayed",
+            (x, r.planned_t),
+            textcoords="offset points",
+            xytext=(0, 8),
+            ha="center",
+            fontsize=7,
+        )
     ax.set_xlabel("allowed load margin [% of rating]")
     ax.set_ylabel("tonnes for the targets by their deadlines [t]")
     ax2 = ax.twinx()
-    ax2.plot(margins, [r.max_wear_damage for r in rows], color="#8d6e63", ls="--",
-             marker="s", label="max lining damage at horizon end [-]")
+    ax2.plot(
+        margins,
+        [r.max_wear_damage for r in rows],
+        color="#8d6e63",
+        ls="--",
+        marker="s",
+        label="max lining damage at horizon end [-]",
+    )
     ax2.axhline(1.0, color="#8d6e63", lw=0.8, ls=":")
     ax2.set_ylabel("lining damage, Palmgren–Miner [-]")
     ax2.legend(loc="lower right", fontsize=7)
-    ax.set_title("Price of pushing: output vs wear and risk"
-                 + (f"\n{subtitle}" if subtitle else ""), fontsize=9)
+    ax.set_title(
+        "Price of pushing: output vs wear and risk" + (f"\n{subtitle}" if subtitle else ""),
+        fontsize=9,
+    )
     fig.tight_layout()
     fig.savefig(path, format="png", dpi=100)
     plt.close(fig)

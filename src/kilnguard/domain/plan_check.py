@@ -91,12 +91,14 @@ def check_rating(problem: PlanningProblem, result: PlanResult) -> list[PlanViola
         kiln = kilns[s.kiln_id]
         cap = kiln.rated_capacity_t_per_day * result.allowed_load_margin * s.length_h / 24.0
         if s.output_t > cap + _EPS_T or s.output_t < -_EPS_T:
-            out.append(PlanViolation(
-                "rating",
-                f"kiln {s.kiln_id} shift {s.start:%Y-%m-%d %H:%M} plans {s.output_t:.3f} t, "
-                f"limit {kiln.rated_capacity_t_per_day:g} t/day × {result.allowed_load_margin:.2f}"
-                f" × {s.length_h:g} h / 24 h = {cap:.3f} t",
-            ))
+            out.append(
+                PlanViolation(
+                    "rating",
+                    f"kiln {s.kiln_id} shift {s.start:%Y-%m-%d %H:%M} plans {s.output_t:.3f} t, "
+                    f"limit {kiln.rated_capacity_t_per_day:g} t/day × {result.allowed_load_margin:.2f}"
+                    f" × {s.length_h:g} h / 24 h = {cap:.3f} t",
+                )
+            )
     return out
 
 
@@ -118,44 +120,57 @@ def check_maintenance_windows(problem: PlanningProblem, result: PlanResult) -> l
             slot = placed.get(task.task_id)
             if slot is None:
                 if due_in_horizon:
-                    out.append(PlanViolation(
-                        "maintenance",
-                        f"{task.name} ({task.task_id}) of kiln {kiln.kiln_id}, due {task.due_on},"
-                        f" is not scheduled",
-                    ))
+                    out.append(
+                        PlanViolation(
+                            "maintenance",
+                            f"{task.name} ({task.task_id}) of kiln {kiln.kiln_id}, due {task.due_on},"
+                            f" is not scheduled",
+                        )
+                    )
                 continue
             if (slot.last_day - slot.first_day).days + 1 != task.duration_days:
-                out.append(PlanViolation(
-                    "maintenance",
-                    f"{task.name} of kiln {kiln.kiln_id} scheduled "
-                    f"{(slot.last_day - slot.first_day).days + 1} days, needs "
-                    f"{task.duration_days} days",
-                ))
+                out.append(
+                    PlanViolation(
+                        "maintenance",
+                        f"{task.name} of kiln {kiln.kiln_id} scheduled "
+                        f"{(slot.last_day - slot.first_day).days + 1} days, needs "
+                        f"{task.duration_days} days",
+                    )
+                )
             late_at_start = problem.day_of(task.due_on) - task.duration_days < 0
             if late_at_start and slot.first_day != problem.horizon_start:
-                out.append(PlanViolation(
-                    "maintenance",
-                    f"{task.name} of kiln {kiln.kiln_id} is overdue (due {task.due_on}) but starts"
-                    f" {slot.first_day}, not on the first day {problem.horizon_start}",
-                ))
+                out.append(
+                    PlanViolation(
+                        "maintenance",
+                        f"{task.name} of kiln {kiln.kiln_id} is overdue (due {task.due_on}) but starts"
+                        f" {slot.first_day}, not on the first day {problem.horizon_start}",
+                    )
+                )
             if not late_at_start and slot.last_day >= task.due_on:
-                out.append(PlanViolation(
-                    "maintenance",
-                    f"{task.name} of kiln {kiln.kiln_id} ends {slot.last_day}, due {task.due_on}",
-                ))
+                out.append(
+                    PlanViolation(
+                        "maintenance",
+                        f"{task.name} of kiln {kiln.kiln_id} ends {slot.last_day}, due {task.due_on}",
+                    )
+                )
             if slot.first_day < problem.horizon_start:
-                out.append(PlanViolation(
-                    "maintenance", f"{task.name} of kiln {kiln.kiln_id} starts before the horizon"
-                ))
+                out.append(
+                    PlanViolation(
+                        "maintenance",
+                        f"{task.name} of kiln {kiln.kiln_id} starts before the horizon",
+                    )
+                )
     windows = _maintenance_days(result)
     for s in result.shifts:
         for first, last, name in windows.get(s.kiln_id, []):
             if first <= s.day <= last:
-                out.append(PlanViolation(
-                    "maintenance",
-                    f"kiln {s.kiln_id} fires on {s.day} shift {s.shift_of_day} during {name} "
-                    f"({first}..{last})",
-                ))
+                out.append(
+                    PlanViolation(
+                        "maintenance",
+                        f"kiln {s.kiln_id} fires on {s.day} shift {s.shift_of_day} during {name} "
+                        f"({first}..{last})",
+                    )
+                )
     return out
 
 
@@ -165,11 +180,13 @@ def check_planned_stops(problem: PlanningProblem, result: PlanResult) -> list[Pl
     for s in result.shifts:
         for stop in problem.planned_stops:
             if stop.kiln_id == s.kiln_id and stop.first_day <= s.day <= stop.last_day:
-                out.append(PlanViolation(
-                    "planned stop",
-                    f"kiln {s.kiln_id} fires on {s.day} during {stop.reason} "
-                    f"({stop.first_day}..{stop.last_day})",
-                ))
+                out.append(
+                    PlanViolation(
+                        "planned stop",
+                        f"kiln {s.kiln_id} fires on {s.day} during {stop.reason} "
+                        f"({stop.first_day}..{stop.last_day})",
+                    )
+                )
     return out
 
 
@@ -184,12 +201,14 @@ def check_campaign_limit(problem: PlanningProblem, result: PlanResult) -> list[P
         for first, length in _runs(fired[kiln.kiln_id]):
             carried = kiln.days_run_since_stop if first == problem.horizon_start else 0
             if length + carried > kiln.campaign_limit_days:
-                out.append(PlanViolation(
-                    "campaign limit",
-                    f"kiln {kiln.kiln_id} fires {length} days from {first}"
-                    + (f" after {carried} days already run" if carried else "")
-                    + f": {length + carried} > limit {kiln.campaign_limit_days} days",
-                ))
+                out.append(
+                    PlanViolation(
+                        "campaign limit",
+                        f"kiln {kiln.kiln_id} fires {length} days from {first}"
+                        + (f" after {carried} days already run" if carried else "")
+                        + f": {length + carried} > limit {kiln.campaign_limit_days} days",
+                    )
+                )
     return out
 
 
@@ -205,37 +224,47 @@ def check_crew_and_qualification(
     for s in result.shifts:
         kiln = kilns[s.kiln_id]
         if len(set(s.worker_ids)) != kiln.crew_size or len(s.worker_ids) != kiln.crew_size:
-            out.append(PlanViolation(
-                "crew",
-                f"kiln {s.kiln_id} shift {s.start:%Y-%m-%d %H:%M} has {len(s.worker_ids)} "
-                f"workers, needs {kiln.crew_size}",
-            ))
+            out.append(
+                PlanViolation(
+                    "crew",
+                    f"kiln {s.kiln_id} shift {s.start:%Y-%m-%d %H:%M} has {len(s.worker_ids)} "
+                    f"workers, needs {kiln.crew_size}",
+                )
+            )
         for wid in s.worker_ids:
             worker = workers.get(wid)
             if worker is None:
                 out.append(PlanViolation("qualification", f"unknown worker {wid}"))
                 continue
             if kiln.kind not in worker.qualified_kinds:
-                out.append(PlanViolation(
-                    "qualification",
-                    f"worker {wid} is not qualified for {kiln.kind} kilns (kiln {s.kiln_id}, "
-                    f"{s.start:%Y-%m-%d %H:%M})",
-                ))
+                out.append(
+                    PlanViolation(
+                        "qualification",
+                        f"worker {wid} is not qualified for {kiln.kind} kilns (kiln {s.kiln_id}, "
+                        f"{s.start:%Y-%m-%d %H:%M})",
+                    )
+                )
             if worker.kiln_ids is not None and kiln.kiln_id not in worker.kiln_ids:
-                out.append(PlanViolation(
-                    "qualification", f"worker {wid} is not posted to kiln {s.kiln_id}"
-                ))
+                out.append(
+                    PlanViolation(
+                        "qualification", f"worker {wid} is not posted to kiln {s.kiln_id}"
+                    )
+                )
             if s.day in worker.unavailable_days:
-                out.append(PlanViolation(
-                    "availability", f"worker {wid} is unavailable on {s.day} but works it"
-                ))
+                out.append(
+                    PlanViolation(
+                        "availability", f"worker {wid} is unavailable on {s.day} but works it"
+                    )
+                )
             other = busy.get((wid, s.shift_index))
             if other is not None:
-                out.append(PlanViolation(
-                    "crew",
-                    f"worker {wid} is on kilns {other} and {s.kiln_id} in the same shift "
-                    f"{s.start:%Y-%m-%d %H:%M}",
-                ))
+                out.append(
+                    PlanViolation(
+                        "crew",
+                        f"worker {wid} is on kilns {other} and {s.kiln_id} in the same shift "
+                        f"{s.start:%Y-%m-%d %H:%M}",
+                    )
+                )
             busy[(wid, s.shift_index)] = s.kiln_id
     return out
 
@@ -250,11 +279,13 @@ def check_rest_between_shifts(problem: PlanningProblem, result: PlanResult) -> l
                 continue  # double booking is the crew check's finding
             rest_h = (b.start - (a.start + timedelta(hours=a.length_h))).total_seconds() / 3600
             if rest_h < need - _EPS_H:
-                out.append(PlanViolation(
-                    "rest between shifts",
-                    f"worker {wid}: shifts {a.start:%Y-%m-%d %H:%M} and {b.start:%Y-%m-%d %H:%M}"
-                    f" leave {rest_h:g} h rest < {need:g} h",
-                ))
+                out.append(
+                    PlanViolation(
+                        "rest between shifts",
+                        f"worker {wid}: shifts {a.start:%Y-%m-%d %H:%M} and {b.start:%Y-%m-%d %H:%M}"
+                        f" leave {rest_h:g} h rest < {need:g} h",
+                    )
+                )
     return out
 
 
@@ -265,10 +296,12 @@ def check_consecutive_shifts(problem: PlanningProblem, result: PlanResult) -> li
     for wid, shifts in _worker_shifts(result).items():
         for first, length in _runs(s.day for s in shifts):
             if length > limit:
-                out.append(PlanViolation(
-                    "consecutive shifts",
-                    f"worker {wid} works {length} consecutive days from {first} > {limit}",
-                ))
+                out.append(
+                    PlanViolation(
+                        "consecutive shifts",
+                        f"worker {wid} works {length} consecutive days from {first} > {limit}",
+                    )
+                )
     return out
 
 
@@ -299,10 +332,12 @@ def check_consecutive_nights(problem: PlanningProblem, result: PlanResult) -> li
         nights = [s.day for s in shifts if night_hours(s) >= rules.night_min_h - _EPS_H]
         for first, length in _runs(nights):
             if length > limit:
-                out.append(PlanViolation(
-                    "consecutive nights",
-                    f"worker {wid} works {length} consecutive nights from {first} > {limit}",
-                ))
+                out.append(
+                    PlanViolation(
+                        "consecutive nights",
+                        f"worker {wid} works {length} consecutive nights from {first} > {limit}",
+                    )
+                )
     return out
 
 
@@ -316,11 +351,13 @@ def check_hours_per_7_days(problem: PlanningProblem, result: PlanResult) -> list
         for i, a in enumerate(shifts):
             hours = sum(s.length_h for s in shifts[i:] if s.start < a.start + week)
             if hours > limit + _EPS_H:
-                out.append(PlanViolation(
-                    "hours per 7 days",
-                    f"worker {wid} works {hours:g} h in the 7 days from "
-                    f"{a.start:%Y-%m-%d %H:%M} > {limit:g} h",
-                ))
+                out.append(
+                    PlanViolation(
+                        "hours per 7 days",
+                        f"worker {wid} works {hours:g} h in the 7 days from "
+                        f"{a.start:%Y-%m-%d %H:%M} > {limit:g} h",
+                    )
+                )
                 break
     return out
 
@@ -333,25 +370,30 @@ def check_target_accounting(problem: PlanningProblem, result: PlanResult) -> lis
     for outcome in result.targets:
         target = next(t for t in problem.targets if t.target_id == outcome.target_id)
         made = sum(
-            s.output_t for s in result.shifts
+            s.output_t
+            for s in result.shifts
             if s.kiln_id in target.kiln_ids and target.entered_on <= s.day <= target.deadline
         )
         if outcome.planned_t > made + _EPS_T * max(1, len(result.shifts)):
-            out.append(PlanViolation(
-                "targets",
-                f"target {target.target_id} credited {outcome.planned_t:.3f} t but its kilns make"
-                f" {made:.3f} t by {target.deadline}",
-            ))
+            out.append(
+                PlanViolation(
+                    "targets",
+                    f"target {target.target_id} credited {outcome.planned_t:.3f} t but its kilns make"
+                    f" {made:.3f} t by {target.deadline}",
+                )
+            )
         if abs(outcome.shortfall_t - max(0.0, target.quantity_t - outcome.planned_t)) > 1e-6:
-            out.append(PlanViolation(
-                "targets", f"target {target.target_id} shortfall does not add up"
-            ))
+            out.append(
+                PlanViolation("targets", f"target {target.target_id} shortfall does not add up")
+            )
         credited_total += outcome.planned_t
     if credited_total > result.total_output_t + _EPS_T * max(1, len(result.shifts)):
-        out.append(PlanViolation(
-            "targets",
-            f"targets credited {credited_total:.3f} t > total output {result.total_output_t:.3f} t",
-        ))
+        out.append(
+            PlanViolation(
+                "targets",
+                f"targets credited {credited_total:.3f} t > total output {result.total_output_t:.3f} t",
+            )
+        )
     return out
 
 

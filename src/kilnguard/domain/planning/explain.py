@@ -310,8 +310,9 @@ def earliest_safe_date(
     proven = True
     last_miss: date | None = None
     while candidate <= limit:
-        cap = capacity_bound(_single_target(problem, target, candidate),
-                             replace(target, deadline=candidate))
+        cap = capacity_bound(
+            _single_target(problem, target, candidate), replace(target, deadline=candidate)
+        )
         if cap.upper_bound_t < target.quantity_t - 1e-6:
             last_miss = candidate
             step = math.ceil((target.quantity_t - cap.upper_bound_t) / daily)

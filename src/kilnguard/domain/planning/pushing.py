@@ -91,9 +91,7 @@ def plan_wear(
         task = next(t for t in problem.kiln(m.kiln_id).maintenance if t.task_id == m.task_id)
         if task.resets_wear:
             relined[m.kiln_id] = max(relined.get(m.kiln_id, -1), problem.day_of(m.last_day))
-    return {
-        k.kiln_id: wear(k, daily[k.kiln_id], relined.get(k.kiln_id)) for k in problem.kilns
-    }
+    return {k.kiln_id: wear(k, daily[k.kiln_id], relined.get(k.kiln_id)) for k in problem.kilns}
 
 
 @dataclass(frozen=True)
@@ -201,4 +199,3 @@ def price_of_pushing(
             )
         )
     return tuple(rows)
-
