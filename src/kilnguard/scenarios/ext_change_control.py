@@ -1,0 +1,445 @@
+"""Demo change requests (issue 5), written through the change-control services as BUILDER.
+
+Chongjin (scenario B, reconstructed — SCENARIOS.md; Daily NK, January 2022):
+  * CR on test kiln TK-1: plant-scale firing of the import-substitution reagent. The lab stage
+    is complete with its results attached (a small generated CSV, SHA-256 stored); the pilot
+    stage was never run. Deadline "end of year" set from outside the plant by the factory party
+    committee (the order to submit a technological-innovation plan by year end).
+  * Review in two days (under the 72-h minimum: a rush flag). During the pre-startup review the
+    technicians object: "still dangerous despite being lab-tested; observe the process in more
+    detail first". The factory manager overrules the objection and the skipped pilot stage; both
+    overrules notify the regulators. The proof test of pressure relief and interlocks is not
+    done, so the PSSR is incomplete and the workflow never authorises the firing.
+  * The first firing on 28 Oct 2021 (day assumed) is recorded as a fact, outside the workflow.
+    The hazard zone holds 3; the zone log shows three technicians admitted and the crowd of
+    onlookers (technology department, research team, production technicians) refused.
+  Names of people are roles, not persons: no names were reported.
+
+Kyongsong Refractory Works (control, fictional): a new firing curve for high-alumina brick
+taken properly lab → pilot → plant, each stage closed with its results before the next, reviews
+of at least 72 h, PSSR complete, zone within its limit.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+from sqlalchemy.orm import Session
+
+from kilnguard.scenarios import demo
+from kilnguard.scenarios.demo import BUILDER, CHONGJIN_BOOM, RECON, DemoPlants, local
+from kilnguard.services import change as cc
+
+TECH = cc.OnBehalf("technician", "technician")
+CJ_MANAGER = cc.OnBehalf("chongjin-manager", "manager")
+CJ_SAFETY = cc.OnBehalf("chongjin-safety", "safety_officer")
+ITC_HEAD = cc.OnBehalf("itc-head", "technical_lead")
+KS_MANAGER = cc.OnBehalf("kyongsong-manager", "manager")
+KS_SAFETY = cc.OnBehalf("kyongsong-safety", "safety_officer")
+KS_LEAD = cc.OnBehalf("kyongsong-lead", "technical_lead")
+KS_OPERATOR = cc.OnBehalf("kyongsong-operator", "operator")
+
+OBJECTION = (
+    "Still dangerous despite being lab-tested: the gas evolution at full charge is unknown. "
+    "Observe the process in more detail first (a pilot-scale firing with the gas and pressure "
+    "watched) before charging the test kiln."
+)
+CJ_ESSENTIAL = ("ITC technician A1", "ITC technician A2", "ITC technician A3", "ITC technician A4")
+CJ_CROWD = (
+    "ITC technician A4",
+    "technology department head",
+    "technology department engineer",
+    "research team leader",
+    "research team member 1",
+    "research team member 2",
+    "production technician 1",
+    "production technician 2",
+)
+
+
+def lab_results_csv(title: str, rows: list[tuple[float, float, float]]) -> bytes:
+    """A small generated results table: temperature [°C], gas evolved [L/kg], overpressure [kPa]."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow([f"# {title} (reconstructed for the kilnguard demo)"])
+    w.writerow(["temperature_c", "gas_evolved_l_per_kg", "overpressure_kpa"])
+    for row in rows:
+        w.writerow([f"{v:g}" for v in row])
+    return buf.getvalue().encode("utf-8")
+
+
+def _chongjin(session: Session, plants: DemoPlants) -> None:
+    kiln = plants.kilns["TK-1"]
+    lab_day = dt.date(2021, 10, 14)
+    row = cc.create_change(
+        session,
+        BUILDER,
+        cc.ChangeIn(
+            kind="experiment",
+            title="Plant-scale firing of the import-substitution reagent in test kiln TK-1",
+            purpose=(
+                "Replace an imported chemical reagent with one calcined from local raw "
+                "materials (technological-innovation plan, due by the end of the year)."
+            ),
+            kiln_id=kiln,
+            stage="plant",
+            deadline=local(dt.date(2021, 12, 31), 18),
+            deadline_set_by="factory party committee",
+            deadline_external=True,
+            hazards=(
+                cc.HazardIn(
+                    question="What if the full charge evolves gas faster than the lab sample?",
+                    hazard="overpressure of the kiln chamber",
+                    cause="gas evolution scales with charge; heat removal does not (3x rated charge)",
+                    consequence="explosion of the test kiln; injuries to anyone nearby",
+                    safeguards=(
+                        "pressure-relief valve (proof test due 30 Sep)",
+                        "burner interlock",
+                    ),
+                ),
+                cc.HazardIn(
+                    method="checklist",
+                    question="Are non-essential people kept away during the first firing?",
+                    hazard="people inside the blast radius",
+                    cause="first firing of a new process draws onlookers",
+                    consequence="more people hurt if the kiln fails",
+                    safeguards=("hazard zone, maximum 3 people",),
+                ),
+            ),
+            source=RECON,
+        ),
+        on_behalf=ITC_HEAD,
+        at=local(dt.date(2021, 10, 12), 9),
+    )
+    cid = row.id
+    cc.attach_evidence(
+        session,
+        BUILDER,
+        cid,
+        name="lab-results-reagent-substitution.csv",
+        content=lab_results_csv(
+            "Lab calcination of the substitute reagent, 50 g samples",
+            [(600, 1.2, 0.1), (800, 4.8, 0.4), (950, 9.6, 0.9), (1050, 14.1, 1.6)],
+        ),
+        stage="lab",
+        content_type="text/csv",
+        on_behalf=ITC_HEAD,
+        at=local(lab_day, 16),
+    )
+    cc.record_stage_complete(
+        session,
+        BUILDER,
+        cid,
+        stage="lab",
+        note="lab calcination of 50 g samples; gas evolution rises steeply above 900 °C",
+        on_behalf=ITC_HEAD,
+        at=local(lab_day, 17),
+    )
+    # experiments begin 19 Oct: submitted, and approved two days later (under 72 h)
+    cc.transition(
+        session, BUILDER, cid, "submit", on_behalf=ITC_HEAD, at=local(dt.date(2021, 10, 19), 8)
+    )
+    cc.review(
+        session,
+        BUILDER,
+        cid,
+        decision="approve",
+        reason="deadline from the committee",
+        on_behalf=CJ_SAFETY,
+        at=local(dt.date(2021, 10, 20), 10),
+    )
+    cc.review(
+        session,
+        BUILDER,
+        cid,
+        decision="approve",
+        reason="innovation plan due",
+        on_behalf=CJ_MANAGER,
+        at=local(dt.date(2021, 10, 20), 15),
+    )
+    cc.transition(
+        session,
+        BUILDER,
+        cid,
+        "approve_for_stage",
+        on_behalf=CJ_MANAGER,
+        at=local(dt.date(2021, 10, 21), 9),
+    )
+    cc.transition(
+        session,
+        BUILDER,
+        cid,
+        "start_pre_startup_review",
+        on_behalf=CJ_SAFETY,
+        at=local(dt.date(2021, 10, 21), 10),
+    )
+    cc.set_hazard_zone(
+        session,
+        BUILDER,
+        cid,
+        name="TK-1 firing zone",
+        max_headcount=3,
+        essential_people=CJ_ESSENTIAL,
+        radius_m=25.0,
+        on_behalf=CJ_SAFETY,
+        at=local(dt.date(2021, 10, 21), 11),
+    )
+    for item in (
+        "equipment_per_design",
+        "emergency_plan",
+        "hazard_zone_defined",
+        "operators_trained",
+    ):
+        cc.check_pssr(
+            session,
+            BUILDER,
+            cid,
+            item=item,
+            on_behalf=CJ_SAFETY,
+            at=local(dt.date(2021, 10, 21), 12),
+        )
+    # the technicians' objection, then the factory manager's overrules
+    obj = cc.review(
+        session,
+        BUILDER,
+        cid,
+        decision="object",
+        reason=OBJECTION,
+        on_behalf=TECH,
+        at=local(dt.date(2021, 10, 22), 10),
+    )
+    assert obj.objection_id is not None
+    cc.overrule(
+        session,
+        BUILDER,
+        cid,
+        kind="objection",
+        objection_id=obj.objection_id,
+        reason=(
+            "The technological-innovation plan is due by the end of the year and the factory "
+            "party committee has ordered the firing; the lab results are sufficient."
+        ),
+        on_behalf=CJ_MANAGER,
+        at=local(dt.date(2021, 10, 26), 9),
+    )
+    cc.overrule(
+        session,
+        BUILDER,
+        cid,
+        kind="stage_skip",
+        reason="No time for a pilot run before the year-end deadline; go to full charge.",
+        on_behalf=CJ_MANAGER,
+        at=local(
+            dt.date(2021, 10, 26),
+            9,
+        ),
+    )
+    # the first (and last) firing, outside the workflow: PSSR incomplete, never authorised
+    cc.record_firing(
+        session,
+        BUILDER,
+        cid,
+        started_at=local(CHONGJIN_BOOM, 9),
+        ended_at=local(CHONGJIN_BOOM, 14),
+        note="first plant-scale firing, 0.6 t charge; ended by the explosion",
+        on_behalf=TECH,
+    )
+    for i, person in enumerate((*CJ_ESSENTIAL[:3], *CJ_CROWD)):
+        cc.admit_to_zone(
+            session,
+            BUILDER,
+            cid,
+            person=person,
+            on_behalf=TECH,
+            at=local(CHONGJIN_BOOM, 9) + dt.timedelta(minutes=5 + i),
+        )
+
+
+def _clean_stage(
+    session: Session,
+    plants: DemoPlants,
+    *,
+    stage: str,
+    start: dt.date,
+    previous: int | None,
+    kiln: int | None,
+    equipment: str,
+    results: list[tuple[float, float, float]],
+) -> int:
+    ent = plants.enterprises["control"]
+    row = cc.create_change(
+        session,
+        BUILDER,
+        cc.ChangeIn(
+            kind="process_change",
+            title=f"New firing curve for high-alumina brick — {stage} stage",
+            purpose="Slower ramp through 500-900 °C to cut cracking losses.",
+            kiln_id=kiln,
+            enterprise_id=ent,
+            new_equipment=equipment,
+            stage=stage,
+            deadline=local(start + dt.timedelta(days=40), 18),
+            deadline_set_by="Kyongsong technical department",
+            hazards=(
+                cc.HazardIn(
+                    question="What if the slower ramp traps moisture in the brick?",
+                    hazard="spalling of green brick",
+                    cause="steam pressure in the pores",
+                    consequence="brick losses; lining damage",
+                    safeguards=("drying hold at 150 °C", "thermocouple alarm on ramp rate"),
+                ),
+            ),
+            previous_change_id=previous,
+            source=RECON,
+        ),
+        on_behalf=KS_LEAD,
+        at=local(start, 9),
+    )
+    cid = row.id
+    cc.transition(session, BUILDER, cid, "submit", on_behalf=KS_LEAD, at=local(start, 10))
+    cc.review(
+        session,
+        BUILDER,
+        cid,
+        decision="approve",
+        on_behalf=KS_SAFETY,
+        at=local(start + dt.timedelta(days=3), 10),
+    )
+    cc.review(
+        session,
+        BUILDER,
+        cid,
+        decision="approve",
+        on_behalf=KS_MANAGER,
+        at=local(start + dt.timedelta(days=4), 10),
+    )
+    cc.transition(
+        session,
+        BUILDER,
+        cid,
+        "approve_for_stage",
+        on_behalf=KS_MANAGER,
+        at=local(start + dt.timedelta(days=4), 11),
+    )
+    cc.transition(
+        session,
+        BUILDER,
+        cid,
+        "start_pre_startup_review",
+        on_behalf=KS_SAFETY,
+        at=local(start + dt.timedelta(days=5), 9),
+    )
+    crew = ("KR firing lead", "KR burner operator", "KR safety watch")
+    cc.set_hazard_zone(
+        session,
+        BUILDER,
+        cid,
+        name=f"{stage} firing zone",
+        max_headcount=3,
+        essential_people=crew,
+        on_behalf=KS_SAFETY,
+        at=local(start + dt.timedelta(days=5), 10),
+    )
+    for item in cc.dc.PssrItem:
+        cc.check_pssr(
+            session,
+            BUILDER,
+            cid,
+            item=item.value,
+            on_behalf=KS_SAFETY,
+            at=local(start + dt.timedelta(days=5), 11),
+        )
+    cc.transition(
+        session,
+        BUILDER,
+        cid,
+        "authorise_firing",
+        on_behalf=KS_MANAGER,
+        at=local(start + dt.timedelta(days=6), 8),
+    )
+    fire = start + dt.timedelta(days=6)
+    cc.transition(session, BUILDER, cid, "start_firing", on_behalf=KS_OPERATOR, at=local(fire, 9))
+    for i, person in enumerate(crew):
+        cc.admit_to_zone(
+            session,
+            BUILDER,
+            cid,
+            person=person,
+            on_behalf=KS_OPERATOR,
+            at=local(fire, 9) + dt.timedelta(minutes=i + 1),
+        )
+    cc.attach_evidence(
+        session,
+        BUILDER,
+        cid,
+        name=f"{stage}-firing-results.csv",
+        content=lab_results_csv(f"High-alumina brick, {stage} firing", results),
+        stage=stage,
+        content_type="text/csv",
+        on_behalf=KS_LEAD,
+        at=local(fire + dt.timedelta(days=1), 10),
+    )
+    for i, person in enumerate(crew):
+        cc.leave_zone(
+            session,
+            BUILDER,
+            cid,
+            person=person,
+            on_behalf=KS_OPERATOR,
+            at=local(fire + dt.timedelta(days=1), 11) + dt.timedelta(minutes=i),
+        )
+    cc.transition(
+        session,
+        BUILDER,
+        cid,
+        "close",
+        note="results within expectations",
+        on_behalf=KS_MANAGER,
+        at=local(fire + dt.timedelta(days=1), 12),
+    )
+    return cid
+
+
+def _control(session: Session, plants: DemoPlants) -> None:
+    lab = _clean_stage(
+        session,
+        plants,
+        stage="lab",
+        start=dt.date(2021, 8, 2),
+        previous=None,
+        kiln=None,
+        equipment="Laboratory muffle furnace",
+        results=[(500, 0.0, 0.0), (900, 0.1, 0.0)],
+    )
+    pilot = _clean_stage(
+        session,
+        plants,
+        stage="pilot",
+        start=dt.date(2021, 8, 23),
+        previous=lab,
+        kiln=None,
+        equipment="Pilot kiln (1:10)",
+        results=[(500, 0.0, 0.0), (900, 0.2, 0.0)],
+    )
+    _clean_stage(
+        session,
+        plants,
+        stage="plant",
+        start=dt.date(2021, 9, 13),
+        previous=pilot,
+        kiln=plants.kilns["KR-1"],
+        equipment="",
+        results=[(500, 0.0, 0.0), (900, 0.2, 0.0)],
+    )
+
+
+def build(session: Session, plants: DemoPlants) -> None:
+    """The demo step: Chongjin's reconstructed scale-up and the control plant's clean one."""
+    _chongjin(session, plants)
+    _control(session, plants)
+
+
+if build not in demo.EXTENSIONS:
+    demo.EXTENSIONS.append(build)
