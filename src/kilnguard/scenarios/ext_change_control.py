@@ -28,6 +28,7 @@ import io
 
 from sqlalchemy.orm import Session
 
+from kilnguard.domain.change import PssrItem
 from kilnguard.scenarios import demo
 from kilnguard.scenarios.demo import BUILDER, CHONGJIN_BOOM, RECON, DemoPlants, local
 from kilnguard.services import change as cc
@@ -342,7 +343,7 @@ def _clean_stage(
         on_behalf=KS_SAFETY,
         at=local(start + dt.timedelta(days=5), 10),
     )
-    for item in cc.dc.PssrItem:
+    for item in PssrItem:
         cc.check_pssr(
             session,
             BUILDER,
