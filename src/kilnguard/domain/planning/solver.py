@@ -515,7 +515,7 @@ def solve_plan(
     model, ctx = build_model(problem)
     if hint is not None and hint.status.has_plan:
         _add_hint(ctx, hint)
-        _complete_hint(model, time_limit_s=min(5.0, time_limit_s / 4))
+        _complete_hint(model, time_limit_s=min(15.0, time_limit_s / 4))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit_s
     solver.parameters.random_seed = random_seed
