@@ -66,6 +66,7 @@ def generate(
     days = [start + timedelta(days=i) for i in range(-14, n_days)]
     midnights = [datetime(d.year, d.month, d.day, tzinfo=UTC) for d in days]
     eight, twelve = timedelta(hours=8), timedelta(hours=12)
+    two, zero = timedelta(hours=2), timedelta(0)
     for e in range(n_ent):
         ent = f"Enterprise {e:04d}"
         pushed = rng.random() < 0.1
@@ -131,25 +132,32 @@ def generate(
                         wos.append(
                             WorkOrder(f"{plan}-{due}", plan, due_d, due_d + timedelta(days=late))
                         )
-            # rosters: 3 crews x 8 h on a 9-day cycle (2 mornings, 2 afternoons, 2 nights, 3 off);
-            # 2 crews x 12 h, swapping weekly, while pushed
+            # rosters: 3 crews x 8 h on a 9-day cycle (2 mornings, 2 afternoons, 2 nights, 3 off)
+            # with a per-kiln phase and start hour; 2 crews x 12 h, swapping weekly, while pushed.
+            # Each worker misses ~4 % of shifts (leave, sickness) and works 2 h overtime on ~3 %.
+            phase0 = int(rng.integers(0, 9))
+            h0 = int(rng.integers(5, 8))
+            u = rng.random((len(midnights), 3, workers_per_crew))
             for di, mid in enumerate(midnights):
                 i = di - 14
-                if push_from <= i < push_to:
-                    week = (i - push_from) // 7
-                    for c in range(2):
-                        s = mid + hours_of[7 if (c + week) % 2 == 0 else 19]
-                        en = s + twelve
-                        for w in range(workers_per_crew):
-                            shifts.append(ShiftRecord(f"{kid}-{c}{w}", f"{kid}-{c}", kid, s, en))
-                    continue
-                for c in range(3):
-                    phase = (i + 3 * c) % 9
-                    if phase < 6:
-                        s = mid + hours_of[(6, 6, 14, 14, 22, 22)[phase]]
-                        en = s + eight
-                        for w in range(workers_per_crew):
-                            shifts.append(ShiftRecord(f"{kid}-{c}{w}", f"{kid}-{c}", kid, s, en))
+                pushed_day = push_from <= i < push_to
+                for c in range(2 if pushed_day else 3):
+                    if pushed_day:
+                        week = (i - push_from) // 7
+                        s = mid + hours_of[h0 + (0 if (c + week) % 2 == 0 else 12)]
+                        length = twelve
+                    else:
+                        phase = (i + phase0 + 3 * c) % 9
+                        if phase >= 6:
+                            continue
+                        s = mid + hours_of[(h0 + 8 * (phase // 2)) % 24]
+                        length = eight
+                    for w in range(workers_per_crew):
+                        x = u[di, c, w]
+                        if x < 0.04:
+                            continue
+                        en = s + length + (two if x > 0.97 else zero)
+                        shifts.append(ShiftRecord(f"{kid}-{c}{w}", f"{kid}-{c}", kid, s, en))
         # quarterly plan targets (~85 % of rating), plus the additional one when pushed
         cap = sum(k.rated_capacity_t_per_day for k in kilns if k.enterprise == ent)
         for q in range(0, n_days, 91):

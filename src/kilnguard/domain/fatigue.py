@@ -206,7 +206,7 @@ def circadian(tod_h: FloatArray | float, p: TPMParams) -> FloatArray:
     """C + U: the 24-h and 12-h components at local time of day ``tod_h``."""
     tod = np.asarray(tod_h, dtype=np.float64)
     c = p.cm + p.ca * np.cos(2.0 * np.pi * (tod - p.p) / 24.0)
-    u = p.um + p.ua * np.cos(2.0 * np.pi * (tod - p.p - 3.0) / 12.0)
+    u = p.um + p.ua * np.cos(2.0 * np.pi * (tod - (p.p + 3.0)) / 12.0)
     return np.asarray(c + u, dtype=np.float64)
 
 
@@ -272,20 +272,26 @@ def infer_sleep(
     shifts: ShiftTable, rule: SleepInference | None = None
 ) -> tuple[IntArray, FloatArray, FloatArray]:
     """Sleep episodes (worker, start_h, end_h) inferred from rosters, sorted by (worker, start)."""
-    r = rule or SleepInference()
-    w = shifts.worker
+    sw, ss, se, _ = _sleep_table(shifts, rule or SleepInference())
+    return sw, ss, se
+
+
+def _sleep_table(
+    shifts: ShiftTable, r: SleepInference
+) -> tuple[IntArray, FloatArray, FloatArray, IntArray]:
+    """Sleep episodes plus, for each shift, the index of the last sleep before it (-1: none)."""
+    w, s, e = shifts.worker, shifts.start_h, shifts.end_h
     n = len(w)
     if n == 0:
         empty = np.zeros(0)
-        return np.zeros(0, dtype=np.int64), empty, empty
+        return np.zeros(0, dtype=np.int64), empty, empty, np.zeros(0, dtype=np.int64)
     first = np.ones(n, dtype=bool)
     first[1:] = w[1:] != w[:-1]
     prev_end = np.empty(n)
-    prev_end[0] = np.nan
-    prev_end[1:] = shifts.end_h[:-1]
-    prev_end = np.where(first, np.nan, prev_end)
+    prev_end[0] = 0.0
+    prev_end[1:] = e[:-1]
     lo = np.where(first, shifts.horizon_start_h, prev_end + r.commute_h)
-    hi = shifts.start_h - r.commute_h
+    hi = s - r.commute_h
     end_tod = np.mod(prev_end, 24.0)
     has_day = (
         ~first & (end_tod >= r.day_sleep_after_end_from_h) & (end_tod < r.day_sleep_after_end_to_h)
@@ -296,20 +302,24 @@ def infer_sleep(
     span = (r.night_end_h + 24.0 - r.night_start_h) % 24.0
     n_first = np.floor((lo_n - r.night_start_h - span) / 24.0) + 1.0
     n_last = np.ceil((hi - r.night_start_h) / 24.0) - 1.0
-    n_nights = np.maximum(0, n_last - n_first + 1).astype(np.int64)
-    n_nights = np.where(hi > lo_n, n_nights, 0)
-    counts = has_day.astype(np.int64) + n_nights
-    total = int(counts.sum())
+    n_nights = np.maximum(n_last - n_first + 1.0, 0.0).astype(np.int64)
+    n_nights[hi <= lo_n] = 0
+    counts = has_day + n_nights
     gap = np.repeat(np.arange(n), counts)
     offs = np.cumsum(counts) - counts
-    j = np.arange(total) - offs[gap]
-    is_day = has_day[gap] & (j == 0)
-    night_no = n_first[gap] + (j - has_day[gap].astype(np.int64))
-    ws = night_no * 24.0 + r.night_start_h
+    hd = has_day[gap]
+    j = np.arange(len(gap)) - offs[gap]
+    is_day = hd & (j == 0)
+    ws = (n_first[gap] + (j - hd)) * 24.0 + r.night_start_h
     s_start = np.where(is_day, lo[gap], np.maximum(ws, lo_n[gap]))
     s_end = np.where(is_day, ds_end[gap], np.minimum(ws + span, hi[gap]))
     keep = (s_end - s_start) >= r.min_sleep_h
-    return w[gap][keep], s_start[keep], s_end[keep]
+    kept_gap = gap[keep]
+    sw = w[kept_gap]
+    last = np.cumsum(np.bincount(kept_gap, minlength=n)) - 1
+    valid = last >= 0
+    valid[valid] &= sw[last[valid]] == w[valid]
+    return sw, s_start[keep], s_end[keep], np.where(valid, last, -1)
 
 
 def shift_fatigue(
@@ -334,7 +344,7 @@ def shift_fatigue(
     rest = np.full(n, np.inf)
     if n:
         rest[1:] = s[1:] - e[:-1]
-    rest = np.where(first, np.inf, rest)
+    rest[first] = np.inf
     is_night = _night_overlap(s, e, rr) >= rr.night_min_h
     prev_night = np.zeros(n, dtype=bool)
     if n:
@@ -358,7 +368,7 @@ def shift_fatigue(
     )
     rr_quick = np.where(quick, rr.quick_return_rr, 1.0)
     rr_shift = rr_len * rr_succ * rr_quick
-    kss = _kss_peak(shifts, p, rule)
+    kss = _kss_peak(shifts, p, rule or SleepInference())
     return ShiftFatigue(
         length_h=length,
         rest_before_h=rest,
@@ -375,45 +385,81 @@ def shift_fatigue(
     )
 
 
-def _kss_peak(shifts: ShiftTable, p: TPMParams, rule: SleepInference | None) -> FloatArray:
+def _kss_peak(shifts: ShiftTable, p: TPMParams, rule: SleepInference) -> FloatArray:
+    """Peak KSS over start, middle and end of each shift (same float operations, in the same
+    order, as the reference loop; buffers are reused because this is the hot path)."""
     n = len(shifts.worker)
     if n == 0:
         return np.zeros(0)
-    sw, ss, se = infer_sleep(shifts, rule)
+    sw, ss, se, last = _sleep_table(shifts, rule)
     n_workers = int(shifts.worker.max()) + 1
-    # S at the end of each sleep: loop over the k-th sleep of every worker, vectorised over workers.
+    # S at the end of each sleep: the k-th sleeps of all workers form one row of a padded matrix,
+    # so the only Python loop runs over k (≈ one per day), vectorised over workers.
     counts = np.bincount(sw, minlength=n_workers)
-    offs = np.cumsum(counts) - counts
-    s_end = np.empty(len(sw))
+    k_max = int(counts.max()) if len(sw) else 0
+    rank = np.arange(len(sw)) - (np.cumsum(counts) - counts)[sw]
+    start_m = np.zeros((k_max, n_workers))
+    end_m = np.zeros((k_max, n_workers))
+    start_m[rank, sw] = ss
+    end_m[rank, sw] = se
+    valid_m = np.zeros((k_max, n_workers), dtype=bool)
+    valid_m[rank, sw] = True
+    s_end_m = np.zeros((k_max, n_workers))
     s_cur = np.full(n_workers, p.s0)
     t_cur = np.full(n_workers, shifts.horizon_start_h)
-    for k in range(int(counts.max()) if len(sw) else 0):
-        sel = offs[counts > k] + k
-        ww = sw[sel]
-        onset = p.la + (s_cur[ww] - p.la) * np.exp(p.d * (ss[sel] - t_cur[ww]))
-        after = s_asleep(onset, se[sel] - ss[sel], p)
-        s_end[sel] = after
-        s_cur[ww] = after
-        t_cur[ww] = se[sel]
-    # wake segment of each shift = the last sleep ending at or before the shift start
-    span = float(max(shifts.end_h.max(), se.max() if len(se) else 0.0) - shifts.horizon_start_h)
-    scale = span + 48.0
-    skey = sw * scale + (se - shifts.horizon_start_h)
-    qkey = shifts.worker * scale + (shifts.start_h - shifts.horizon_start_h)
-    idx = np.searchsorted(skey, qkey, side="right") - 1
-    ok = idx >= 0
-    idx_c = np.maximum(idx, 0)
-    ok &= sw[idx_c] == shifts.worker if len(sw) else np.zeros(n, dtype=bool)
-    s_w = np.where(ok, s_end[idx_c] if len(sw) else p.s0, p.s0)
-    t_w = np.where(ok, se[idx_c] if len(se) else 0.0, shifts.horizon_start_h)
+    for k in range(k_max):
+        onset = p.la + (s_cur - p.la) * np.exp(p.d * (start_m[k] - t_cur))
+        after = s_asleep(onset, end_m[k] - start_m[k], p)
+        s_end_m[k] = after
+        np.copyto(s_cur, after, where=valid_m[k])
+        np.copyto(t_cur, end_m[k], where=valid_m[k])
+    s_end = s_end_m[rank, sw]
+    # wake segment of each shift starts at the end of the last sleep before it
+    ok = last >= 0
+    idx = np.maximum(last, 0)
+    if len(sw):
+        s_w = np.where(ok, s_end[idx], p.s0)
+        t_w = np.where(ok, se[idx], shifts.horizon_start_h)
+    else:
+        s_w = np.full(n, p.s0)
+        t_w = np.full(n, shifts.horizon_start_h)
+    s_la = s_w - p.la
+    no_sleep = ~ok
+    length = shifts.end_h - shifts.start_h
     best = np.full(n, -np.inf)
+    t, dt, b1, b2 = (np.empty(n) for _ in range(4))
+    two_pi = 2.0 * np.pi
     for frac in (0.0, 0.5, 1.0):
-        t = shifts.start_h + frac * (shifts.end_h - shifts.start_h)
-        dt = t - t_w
-        s_val = p.la + (s_w - p.la) * np.exp(p.d * dt)
-        w_val = np.where(ok, p.wc * np.exp(p.wd * dt), 0.0)
-        a = s_val + circadian(np.mod(t, 24.0), p) + w_val
-        best = np.maximum(best, kss_from_alertness(a, p))
+        np.multiply(length, frac, out=t)
+        np.add(shifts.start_h, t, out=t)  # t = start + frac·length
+        np.subtract(t, t_w, out=dt)
+        np.multiply(dt, p.d, out=b1)
+        np.exp(b1, out=b1)
+        np.multiply(b1, s_la, out=b1)
+        np.add(b1, p.la, out=b1)  # S
+        np.subtract(t, p.p, out=b2)
+        np.multiply(b2, two_pi, out=b2)
+        np.divide(b2, 24.0, out=b2)
+        np.cos(b2, out=b2)
+        np.multiply(b2, p.ca, out=b2)
+        np.add(b2, p.cm, out=b2)  # C
+        np.subtract(t, p.p + 3.0, out=t)
+        np.multiply(t, two_pi, out=t)
+        np.divide(t, 12.0, out=t)
+        np.cos(t, out=t)
+        np.multiply(t, p.ua, out=t)
+        np.add(t, p.um, out=t)  # U
+        np.add(b2, t, out=b2)  # C + U
+        np.add(b1, b2, out=b1)  # S + (C + U)
+        np.multiply(dt, p.wd, out=dt)
+        np.exp(dt, out=dt)
+        np.multiply(dt, p.wc, out=dt)  # W
+        dt[no_sleep] = 0.0
+        np.add(b1, dt, out=b1)  # A
+        np.multiply(b1, p.kss_slope, out=b1)
+        np.add(b1, p.kss_intercept, out=b1)
+        np.clip(b1, 1.0, 9.0, out=b1)
+        np.maximum(best, b1, out=best)
     return best
 
 
@@ -481,9 +527,9 @@ def shift_fatigue_reference(
                 dt = t - t_cur
                 s_val = p.la + (s_cur - p.la) * math.exp(p.d * dt)
                 w_val = p.wc * math.exp(p.wd * dt) if has_slept else 0.0
-                tod = t % 24.0
-                c = p.cm + p.ca * math.cos(2.0 * math.pi * (tod - p.p) / 24.0)
-                u = p.um + p.ua * math.cos(2.0 * math.pi * (tod - p.p - 3.0) / 12.0)
+                # cos is 24 h / 12 h periodic: the hour need not be reduced to a time of day
+                c = p.cm + p.ca * math.cos(2.0 * math.pi * (t - p.p) / 24.0)
+                u = p.um + p.ua * math.cos(2.0 * math.pi * (t - (p.p + 3.0)) / 12.0)
                 a_val = s_val + (c + u) + w_val
                 peak = max(peak, min(9.0, max(1.0, p.kss_intercept + p.kss_slope * a_val)))
             # roster rules

@@ -20,6 +20,7 @@ reproduces every value bit for bit.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,18 +48,16 @@ IntArray = NDArray[np.int64]
 
 @dataclass(frozen=True)
 class CrewFatigue:
-    """Crew fatigue per kiln-day (kilns × days); zeros / neutral where nobody was on shift."""
+    """Crew fatigue per kiln-day (kilns × days); neutral where nobody was on shift.
+
+    ``per_shift`` holds every worker-shift's figures, in the row order of ``RiskInputs.shifts``.
+    """
 
     has_shifts: NDArray[np.bool_]
-    kss_worst: FloatArray  # worst worker's peak KSS of the day
+    kss_worst: FloatArray  # worst worker's peak KSS of the day (0 if nobody on shift)
     kss_crew_mean: FloatArray  # worst crew's mean of its workers' peak KSS
     shift_rr: FloatArray  # highest shift-pattern relative risk of a worker-shift (≥ 1)
-    max_shift_h: FloatArray
-    max_consecutive_shifts: IntArray
-    max_consecutive_nights: IntArray
-    min_rest_h: FloatArray  # inf if no earlier shift
     breach_shifts: IntArray  # worker-shifts with any rest-rule breach
-    breach_kinds: IntArray  # OR of fatigue.BREACH_* flags
     per_shift: ShiftFatigue
 
 
@@ -106,12 +105,7 @@ def crew_fatigue(inputs: RiskInputs, config: RiskConfig | None = None) -> CrewFa
     kss_w = np.zeros(size)
     kss_m = np.zeros(size)
     rr = np.ones(size)
-    max_len = np.zeros(size)
-    max_cons = np.zeros(size, dtype=np.int64)
-    max_n = np.zeros(size, dtype=np.int64)
-    min_rest = np.full(size, np.inf)
     n_breach = np.zeros(size, dtype=np.int64)
-    kinds = np.zeros(size, dtype=np.int64)
     rows = inputs.shift_order
     if len(rows):
         cs, ks, ids = inputs.crew_starts, inputs.kd_starts, inputs.kd_ids
@@ -123,27 +117,33 @@ def crew_fatigue(inputs: RiskInputs, config: RiskConfig | None = None) -> CrewFa
         kss_m[ids] = np.maximum.reduceat(crew_mean, ks)
         kss_w[ids] = np.maximum.reduceat(kss, row_ks)
         rr[ids] = np.maximum.reduceat(sf.rr_shift[rows], row_ks)
-        max_len[ids] = np.maximum.reduceat(sf.length_h[rows], row_ks)
-        max_cons[ids] = np.maximum.reduceat(sf.consecutive_shifts[rows], row_ks)
-        max_n[ids] = np.maximum.reduceat(sf.consecutive_nights[rows], row_ks)
-        min_rest[ids] = np.minimum.reduceat(sf.rest_before_h[rows], row_ks)
-        br = sf.breaches[rows].astype(np.int64)
-        n_breach[ids] = np.add.reduceat((br != 0).astype(np.int64), row_ks)
-        kinds[ids] = np.bitwise_or.reduceat(br, row_ks)
+        n_breach[ids] = np.add.reduceat((sf.breaches[rows] != 0).astype(np.int64), row_ks)
     shape = (n_k, n_d)
     return CrewFatigue(
         has_shifts=has.reshape(shape),
         kss_worst=kss_w.reshape(shape),
         kss_crew_mean=kss_m.reshape(shape),
         shift_rr=rr.reshape(shape),
-        max_shift_h=max_len.reshape(shape),
-        max_consecutive_shifts=max_cons.reshape(shape),
-        max_consecutive_nights=max_n.reshape(shape),
-        min_rest_h=min_rest.reshape(shape),
         breach_shifts=n_breach.reshape(shape),
-        breach_kinds=kinds.reshape(shape),
         per_shift=sf,
     )
+
+
+def _shift_rows_of(result: RiskResult, k: int, d: int) -> IntArray:
+    """Rows of ``per_shift`` for the worker-shifts on kiln k, day d (explanations only)."""
+    inp = result.inputs
+    kd = k * inp.n_days + d
+    pos = int(np.searchsorted(inp.kd_ids, kd))
+    if pos >= len(inp.kd_ids) or inp.kd_ids[pos] != kd:
+        return np.zeros(0, dtype=np.int64)
+    a = int(inp.crew_starts[inp.kd_starts[pos]])
+    nxt = pos + 1
+    b = (
+        int(inp.crew_starts[inp.kd_starts[nxt]])
+        if nxt < len(inp.kd_starts)
+        else len(inp.shift_order)
+    )
+    return np.asarray(inp.shift_order[a:b], dtype=np.int64)
 
 
 def _run_length(cond: NDArray[np.bool_]) -> IntArray:
@@ -381,6 +381,8 @@ def facts(result: RiskResult, k: int, d: int) -> KilnDayFacts:
                 float(result.tg_remaining_t[best, d]),
                 float(inp.tg_capacity_t_per_day[best]),
             )
+    rows = _shift_rows_of(result, k, d)
+    ps = fat.per_shift
     fl = result.factors[:, k, d]
     floors = result.floors[:, k, d]
     return KilnDayFacts(
@@ -417,12 +419,12 @@ def facts(result: RiskResult, k: int, d: int) -> KilnDayFacts:
         kss_crew_mean=float(fat.kss_crew_mean[k, d]),
         rr_kss=float(result.rr_kss[k, d]),
         shift_rr=float(fat.shift_rr[k, d]),
-        max_shift_h=float(fat.max_shift_h[k, d]),
-        max_consecutive_shifts=int(fat.max_consecutive_shifts[k, d]),
-        max_consecutive_nights=int(fat.max_consecutive_nights[k, d]),
-        min_rest_h=float(fat.min_rest_h[k, d]),
+        max_shift_h=float(ps.length_h[rows].max()) if len(rows) else 0.0,
+        max_consecutive_shifts=int(ps.consecutive_shifts[rows].max()) if len(rows) else 0,
+        max_consecutive_nights=int(ps.consecutive_nights[rows].max()) if len(rows) else 0,
+        min_rest_h=float(ps.rest_before_h[rows].min()) if len(rows) else math.inf,
         breach_shifts=int(fat.breach_shifts[k, d]),
-        breach_kinds=int(fat.breach_kinds[k, d]),
+        breach_kinds=int(np.bitwise_or.reduce(ps.breaches[rows])) if len(rows) else 0,
         change_severity=int(inp.change_severity[k, d]),
         change_reason=inp.change_reasons.get((k, d), ""),
         alarms_high=int(inp.alarms_high[k, d]),
