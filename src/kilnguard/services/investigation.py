@@ -210,7 +210,12 @@ def incident_summary(session: Session, row: m.Incident) -> dict[str, Any]:
         "anonymous": bool(extra and extra.anonymous),
         "severity": {
             "class": int(sev.investigation_class),
-            "label": SEVERITY_CLASS[int(sev.investigation_class)],
+            "label": SEVERITY_CLASS[int(sev.actual)]
+            + (
+                f" (potential: {SEVERITY_CLASS[int(sev.potential)]})"
+                if sev.potential > sev.actual
+                else ""
+            ),
             "actual": int(sev.actual),
             "potential": int(sev.potential),
             "osha_case": sev.osha_case.value,
@@ -927,7 +932,7 @@ def open_investigation(
     structure = inv_dom.default_control_structure(
         ent.region.name if ent else "regional",
         ent.name if ent else "enterprise",
-        section.name if section else "kiln",
+        section.name.removesuffix(" section") if section else "kiln",
         kiln.name if kiln else "kiln",
     )
     for c in structure.controllers:

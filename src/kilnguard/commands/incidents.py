@@ -1,0 +1,217 @@
+"""`kilnguard incidents list|show`, `kilnguard report`, `kilnguard rates`, `kilnguard bulletins`.
+
+Commands run as the system user unless `--user NAME` names a login (its enterprises and role
+then apply, exactly as in the web UI).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kilnguard.domain.errors import KilnguardError
+from kilnguard.services import investigation as svc
+from kilnguard.services.access import SYSTEM, Principal
+from kilnguard.store import db
+from kilnguard.store import models as m
+
+incidents_app = typer.Typer(
+    help="The incident register (incidents, near misses, anonymous reports)."
+)
+bulletins_app = typer.Typer(help="Regional lessons bulletins and their acknowledgements.")
+
+UserOpt = Annotated[str, typer.Option("--user", help="Act as this login (default: system).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON.")]
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.secho(message, err=True, fg=typer.colors.RED)
+    return typer.Exit(1)
+
+
+def _who(session: Session, user: str) -> Principal:
+    if not user:
+        return SYSTEM
+    u = session.scalar(select(m.User).where(m.User.username == user))
+    if u is None:
+        raise _fail(f"user: no login named {user!r}")
+    return Principal.of(u)
+
+
+def _casualties(c: dict[str, int]) -> str:
+    return (
+        f"{c['killed']} killed, {c['seriously_injured']} seriously injured, "
+        f"{c['minor_injuries']} minor, {c['missing']} missing"
+    )
+
+
+@incidents_app.command("list")
+def incidents_list(as_json: JsonOpt = False, user: UserOpt = "") -> None:
+    """List incidents with their id, enterprise, kiln, time, type, casualties, severity."""
+    db.upgrade()
+    try:
+        with db.unit_of_work() as session:
+            items = svc.list_incidents(session, _who(session, user))
+    except KilnguardError as exc:
+        raise _fail(exc.message) from None
+    if as_json:
+        typer.echo(json.dumps({"incidents": items}, indent=2, default=str))
+        return
+    for i in items:
+        typer.echo(
+            f"{i['id']:>4}  {i['occurred_at'][:16]}  {i['enterprise']}  {i['kiln'] or '-'}  "
+            f"{i['event_type']}  {_casualties(i['casualties'])}  "
+            f"severity {i['severity']['class']} ({i['severity']['label']})"
+            + ("  [reconstructed]" if i["source"] == "reconstructed" else "")
+        )
+
+
+@incidents_app.command("show")
+def incidents_show(
+    incident_id: Annotated[int, typer.Argument(help="Incident id.")],
+    as_json: JsonOpt = False,
+    user: UserOpt = "",
+) -> None:
+    """One incident in full (404-style error if absent or not yours)."""
+    db.upgrade()
+    try:
+        with db.unit_of_work() as session:
+            item = svc.get_incident(session, _who(session, user), incident_id)
+    except KilnguardError as exc:
+        raise _fail(exc.message) from None
+    if as_json:
+        typer.echo(json.dumps(item, indent=2, default=str))
+        return
+    for key in ("id", "enterprise", "section", "kiln", "occurred_at", "event_type"):
+        typer.echo(f"{key:>18}: {item[key]}")
+    typer.echo(f"{'casualties':>18}: {_casualties(item['casualties'])}")
+    typer.echo(f"{'severity':>18}: {item['severity']['class']} ({item['severity']['label']})")
+    typer.echo(f"{'people involved':>18}: {', '.join(item['people_involved']) or '-'}")
+    typer.echo(f"{'description':>18}: {item['description']}")
+    typer.echo(f"{'source':>18}: {item['source']}")
+
+
+def report(
+    incident_id: Annotated[int, typer.Argument(help="Incident id (see `incidents list`).")],
+    html: Annotated[Path | None, typer.Option("--html", help="Write the HTML report here.")] = None,
+    pdf: Annotated[Path | None, typer.Option("--pdf", help="Write the PDF report here.")] = None,
+    user: UserOpt = "",
+) -> None:
+    """Write the investigation report of an incident (self-contained HTML and/or PDF),
+    opening the investigation first if none is open."""
+    from kilnguard.services.report import write_report
+
+    if html is None and pdf is None:
+        raise _fail("give --html PATH and/or --pdf PATH")
+    db.upgrade()
+    try:
+        with db.unit_of_work() as session:
+            who = _who(session, user)
+            inv = svc.open_or_get(session, who, incident_id)
+            paths = write_report(session, who, inv.id, html_path=html, pdf_path=pdf)
+    except KilnguardError as exc:
+        raise _fail(exc.message) from None
+    for p in paths:
+        typer.echo(f"wrote {p} (investigation {inv.id} of incident {incident_id})")
+
+
+def rates(
+    enterprise: Annotated[str, typer.Option(help="Only this enterprise (by name).")] = "",
+    as_json: JsonOpt = False,
+    user: UserOpt = "",
+) -> None:
+    """Incident counts and TRIR, LTIFR and fatality rate per 200 000 h worked, by enterprise,
+    region and month (hours from the shift records)."""
+    from dataclasses import asdict
+
+    db.upgrade()
+    try:
+        with db.unit_of_work() as session:
+            eid = None
+            if enterprise:
+                eid = session.scalar(select(m.Enterprise.id).where(m.Enterprise.name == enterprise))
+                if eid is None:
+                    raise _fail(f"enterprise: no enterprise named {enterprise!r}")
+            rows = svc.rates(session, _who(session, user), enterprise_id=eid)
+    except KilnguardError as exc:
+        raise _fail(exc.message) from None
+    if as_json:
+        typer.echo(json.dumps({"rates": [asdict(r) for r in rows]}, indent=2))
+        return
+
+    def fmt(v: float | None) -> str:
+        return "   n/a" if v is None else f"{v:6.2f}"
+
+    typer.echo(
+        "scope       name                                   period   hours      "
+        "rec  LTI  dead  TRIR   LTIFR  fatal (per 200,000 h)"
+    )
+    for r in rows:
+        typer.echo(
+            f"{r.scope:<11} {r.name[:38]:<38} {r.period:<8} {r.hours_worked_h:>9.0f} "
+            f"{r.recordable_cases:>4} {r.lost_time_injuries:>4} {r.fatalities:>5} "
+            f"{fmt(r.trir_per_200k_h)} {fmt(r.ltifr_per_200k_h)} {fmt(r.fatality_rate_per_200k_h)}"
+            + ("  (few hours: read the counts)" if r.noisy else "")
+        )
+
+
+@bulletins_app.command("list")
+def bulletins_list(
+    as_json: JsonOpt = False,
+    user: UserOpt = "",
+    as_of: Annotated[str, typer.Option(help="Date for overdue status (YYYY-MM-DD).")] = "",
+) -> None:
+    """Bulletins you may see, with who has not acknowledged."""
+    db.upgrade()
+    day = dt.date.fromisoformat(as_of) if as_of else None
+    try:
+        with db.unit_of_work() as session:
+            items: list[dict[str, Any]] = svc.list_bulletins(
+                session, _who(session, user), as_of=day
+            )
+    except KilnguardError as exc:
+        raise _fail(exc.message) from None
+    if as_json:
+        typer.echo(json.dumps({"bulletins": items}, indent=2, default=str))
+        return
+    for b in items:
+        typer.echo(f"{b['id']:>4}  {b['issued_at'][:10]}  {b['title']}")
+        for r in b["recipients"]:
+            state = (
+                f"acknowledged {r['acknowledged_at'][:10]} by {r['acknowledged_by']}: {r['checked']}"
+                if r["acknowledged"]
+                else f"NOT acknowledged; {r['reminders_sent']} reminder(s), level "
+                f"{r['escalation_level']} {r['escalation']}"
+            )
+            typer.echo(f"        {r['enterprise']}: {state}")
+
+
+@bulletins_app.command("escalate")
+def bulletins_escalate(
+    as_of: Annotated[str, typer.Option(help="Today's date (YYYY-MM-DD).")],
+    user: UserOpt = "",
+) -> None:
+    """Send reminders for overdue acknowledgements (once per day per enterprise)."""
+    db.upgrade()
+    try:
+        with db.unit_of_work() as session:
+            changed = svc.escalate_bulletins(
+                session, _who(session, user), dt.date.fromisoformat(as_of)
+            )
+            n = len(changed)
+    except KilnguardError as exc:
+        raise _fail(exc.message) from None
+    typer.echo(f"{n} reminder(s) sent")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(incidents_app, name="incidents")
+    app.add_typer(bulletins_app, name="bulletins")
+    app.command("report")(report)
+    app.command("rates")(rates)
