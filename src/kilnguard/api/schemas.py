@@ -101,6 +101,7 @@ class ShiftCreate(BaseModel):
 class DeferralOut(Out):
     id: int
     deferred_on: dt.date
+    previous_due_on: dt.date
     new_due_on: dt.date
     reason: str
     deferred_by: str

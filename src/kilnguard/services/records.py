@@ -484,6 +484,7 @@ def defer_work_order(
         enterprise_id=wo.enterprise_id,
         work_order_id=wo.id,
         deferred_on=deferred_on,
+        previous_due_on=wo.due_on,
         new_due_on=new_due_on,
         reason=reason,
         deferred_by=by,

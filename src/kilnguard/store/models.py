@@ -220,6 +220,7 @@ class WorkOrderDeferral(Base):
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), index=True)
     deferred_on: Mapped[dt.date] = mapped_column(Date)
+    previous_due_on: Mapped[dt.date] = mapped_column(Date)
     new_due_on: Mapped[dt.date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(Text)
     deferred_by: Mapped[str] = mapped_column(String(200))

@@ -404,6 +404,7 @@ def upgrade() -> None:
         sa.Column("enterprise_id", sa.Integer(), nullable=False),
         sa.Column("work_order_id", sa.Integer(), nullable=False),
         sa.Column("deferred_on", sa.Date(), nullable=False),
+        sa.Column("previous_due_on", sa.Date(), nullable=False),
         sa.Column("new_due_on", sa.Date(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("deferred_by", sa.String(length=200), nullable=False),

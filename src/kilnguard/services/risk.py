@@ -1,0 +1,248 @@
+"""Risk from stored records: load the database into the engine's plain records, replay it.
+
+The engine (`domain/risk`) knows nothing of SQL; this module is the one translation from tables
+to `domain.risk.Records`, done in a few set-based queries (one per table), so a whole region's
+history loads without per-row round trips. Tenancy: callers pass the kilns a user may read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session
+
+from kilnguard.domain import risk as rk
+from kilnguard.domain.errors import NotFound
+from kilnguard.services.access import Principal, scoped
+from kilnguard.store import models as m
+
+#: Words in a maintenance task that mark the proof test of an independent protection layer
+#: (trips, interlocks, relief devices, flame safeguards): overdue, the barrier loses its credit.
+IPL_WORDS = ("interlock", "relief", "flame", "trip", "shut-off", "shutoff", "proof test")
+RELINE_WORDS = ("relin",)
+
+
+@dataclass(frozen=True)
+class LoadedHistory:
+    """Records of a set of kilns, the day range they cover, and display facts."""
+
+    records: rk.Records
+    start: dt.date
+    end: dt.date
+    utc_offset_h: float
+    kiln_rows: tuple[m.Kiln, ...]
+    enterprise_names: dict[int, str]
+
+    def kiln_index(self, kiln_id: int) -> int:
+        for i, k in enumerate(self.kiln_rows):
+            if k.id == kiln_id:
+                return i
+        raise NotFound("kiln", kiln_id)
+
+
+def readable_kilns(
+    session: Session, who: Principal, *, enterprise: str | None = None, kiln_ids: Sequence[int] = ()
+) -> list[m.Kiln]:
+    """Kilns `who` may read, optionally narrowed to an enterprise (name, case-insensitive
+    substring) or to given ids."""
+    stmt = scoped(session, who, select(m.Kiln), m.Kiln).order_by(m.Kiln.enterprise_id, m.Kiln.name)
+    if kiln_ids:
+        stmt = stmt.where(m.Kiln.id.in_(list(kiln_ids)))
+    kilns = list(session.scalars(stmt))
+    if enterprise:
+        names = {e.id: e.name for e in session.scalars(select(m.Enterprise))}
+        kilns = [k for k in kilns if enterprise.lower() in names[k.enterprise_id].lower()]
+        if not kilns:
+            raise NotFound("enterprise", enterprise)
+    return kilns
+
+
+def _utc_offset_h(session: Session, kilns: Sequence[m.Kiln]) -> float:
+    if not kilns:
+        return 0.0
+    ent = session.get(m.Enterprise, kilns[0].enterprise_id)
+    tz = ZoneInfo(ent.region.timezone if ent is not None else "UTC")
+    offset = dt.datetime(2021, 7, 1, tzinfo=tz).utcoffset() or dt.timedelta(0)
+    return offset.total_seconds() / 3600
+
+
+#: Optional per kiln-day signals other features provide (change control, telemetry): each
+#: takes (session, kiln ids, first day, last day) and returns engine interface records.
+ChangeSource = Callable[[Session, Sequence[int], dt.date, dt.date], Sequence[rk.ChangeControlState]]
+CHANGE_CONTROL_SOURCES: list[ChangeSource] = []
+
+
+def load_history(
+    session: Session,
+    kilns: Sequence[m.Kiln],
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> LoadedHistory:
+    """Read everything the engine needs for `kilns`, up to `end` (default: last record)."""
+    ids = [k.id for k in kilns]
+    sid = {k.id: str(k.id) for k in kilns}
+    ents = {e.id: e.name for e in session.scalars(select(m.Enterprise))}
+    specs = [
+        rk.KilnSpec(
+            kiln_id=sid[k.id],
+            name=k.name,
+            kind=k.kind,
+            enterprise=ents[k.enterprise_id],
+            rated_capacity_t_per_day=k.rated_capacity_t_per_day,
+            lining_design_life_days=float(k.lining_design_life_days or 365),
+            campaign_limit_days=float(k.campaign_limit_days),
+            lining_installed_on=k.lining_installed_on,
+        )
+        for k in kilns
+    ]
+    # production: summed per kiln and day
+    daily: dict[tuple[int, dt.date], list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for kiln_id, day, output_t, hours in session.execute(
+        select(
+            m.ProductionRecord.kiln_id,
+            m.ProductionRecord.day,
+            m.ProductionRecord.output_t,
+            m.ProductionRecord.hours_fired,
+        ).where(m.ProductionRecord.kiln_id.in_(ids))
+    ):
+        acc = daily[(kiln_id, day)]
+        acc[0] += output_t
+        acc[1] += hours
+    production = [
+        rk.ProductionRecord(sid[k], day, out, min(hours, 24.0))
+        for (k, day), (out, hours) in sorted(daily.items(), key=lambda kv: (kv[0][1], kv[0][0]))
+    ]
+    stops = [
+        rk.PlannedStop(
+            sid[s.kiln_id], s.start_on, s.end_on, any(w in s.reason.lower() for w in RELINE_WORDS)
+        )
+        for s in session.scalars(select(m.PlannedStop).where(m.PlannedStop.kiln_id.in_(ids)))
+    ]
+    # targets: a kiln target, a section target, or the whole enterprise's kilns
+    by_section: dict[int, list[str]] = defaultdict(list)
+    by_enterprise: dict[int, list[str]] = defaultdict(list)
+    for k in kilns:
+        by_enterprise[k.enterprise_id].append(sid[k.id])
+        if k.section_id is not None:
+            by_section[k.section_id].append(sid[k.id])
+    targets = []
+    for t in session.scalars(
+        select(m.Target).where(m.Target.enterprise_id.in_({k.enterprise_id for k in kilns}))
+    ):
+        if t.kiln_id is not None:
+            scope = [sid[t.kiln_id]] if t.kiln_id in sid else []
+        elif t.section_id is not None:
+            scope = by_section.get(t.section_id, [])
+        else:
+            scope = by_enterprise.get(t.enterprise_id, [])
+        if scope:
+            targets.append(
+                rk.Target(
+                    str(t.id),
+                    tuple(scope),
+                    t.quantity_t,
+                    t.entered_on,
+                    t.deadline,
+                    t.imposed_by,
+                    t.additional,
+                )
+            )
+    # maintenance: safety-critical plans and their work orders with deferrals
+    rated = {k.id: k.rated_capacity_t_per_day for k in kilns}
+    plans: dict[int, rk.MaintenancePlan] = {}
+    for p in session.scalars(
+        select(m.MaintenancePlan).where(
+            m.MaintenancePlan.kiln_id.in_(ids), m.MaintenancePlan.safety_critical
+        )
+    ):
+        interval = p.interval_days or (p.interval_t or 0) / rated[p.kiln_id] or 30
+        task = p.task.lower()
+        plans[p.id] = rk.MaintenancePlan(
+            plan_id=str(p.id),
+            kiln_id=sid[p.kiln_id],
+            task=p.task,
+            interval_days=float(interval),
+            safety_critical=True,
+            protects_ipl=any(w in task for w in IPL_WORDS),
+            renews_lining=any(w in task for w in RELINE_WORDS),
+        )
+    orders = []
+    extra_plans = []
+    for wo in session.scalars(
+        select(m.WorkOrder).where(m.WorkOrder.kiln_id.in_(ids), m.WorkOrder.safety_critical)
+    ):
+        plan_id = str(wo.plan_id) if wo.plan_id in plans else f"wo-{wo.id}"
+        if wo.plan_id not in plans:
+            task = wo.task.lower()
+            extra_plans.append(
+                rk.MaintenancePlan(
+                    plan_id=plan_id,
+                    kiln_id=sid[wo.kiln_id],
+                    task=wo.task,
+                    interval_days=30.0,
+                    protects_ipl=any(w in task for w in IPL_WORDS),
+                    renews_lining=any(w in task for w in RELINE_WORDS),
+                )
+            )
+        original_due = wo.deferrals[0].previous_due_on if wo.deferrals else wo.due_on
+        orders.append(
+            rk.WorkOrder(
+                order_id=str(wo.id),
+                plan_id=plan_id,
+                due_on=original_due,
+                done_on=wo.done_on,
+                deferrals=tuple(
+                    rk.Deferral(d.deferred_on, d.reason, d.deferred_by) for d in wo.deferrals
+                ),
+            )
+        )
+    shifts = [
+        rk.ShiftRecord(
+            str(worker_id), str(crew_id or f"w{worker_id}"), sid[kiln_id], start_at, end_at
+        )
+        for worker_id, crew_id, kiln_id, start_at, end_at in session.execute(
+            select(
+                m.Shift.worker_id,
+                m.Shift.crew_id,
+                m.Shift.kiln_id,
+                m.Shift.start_at,
+                m.Shift.end_at,
+            )
+            .where(m.Shift.kiln_id.in_(ids))
+            .order_by(m.Shift.start_at)
+        )
+    ]
+    days = [p.day for p in production]
+    first = start or (min(days) if days else dt.date.today())
+    last = end or (max(days) if days else first)
+    change: list[rk.ChangeControlState] = []
+    for source in CHANGE_CONTROL_SOURCES:
+        change.extend(source(session, ids, first, last))
+    records = rk.Records(
+        kilns=specs,
+        production=production,
+        stops=stops,
+        targets=targets,
+        plans=[*plans.values(), *extra_plans],
+        work_orders=orders,
+        shifts=shifts,
+        change_control=change,
+    )
+    return LoadedHistory(records, first, last, _utc_offset_h(session, kilns), tuple(kilns), ents)
+
+
+def replay(history: LoadedHistory, config: rk.RiskConfig | None = None) -> rk.RiskResult:
+    """Levels for every kiln and day of the loaded history."""
+    cfg = config or rk.RiskConfig()
+    inputs = rk.build_inputs(history.records, history.start, history.end, cfg, history.utc_offset_h)
+    return rk.assess(inputs, cfg)
+
+
+def has_table(session: Session, name: str) -> bool:
+    return inspect(session.get_bind()).has_table(name)
