@@ -111,7 +111,8 @@ def _now(at: dt.datetime | None) -> dt.datetime:
     return at if at is not None else dt.datetime.now(dt.UTC)
 
 
-def _tz(session: Session, enterprise_id: int) -> ZoneInfo:
+def plant_tz(session: Session, enterprise_id: int) -> ZoneInfo:
+    """The plant's time zone (its region's)."""
     ent = session.get(m.Enterprise, enterprise_id)
     return ZoneInfo(ent.region.timezone if ent is not None else "UTC")
 
@@ -386,7 +387,7 @@ def _scope_kilns(session: Session, row: m.Incident) -> list[m.Kiln]:
 def gather_records(session: Session, row: m.Incident, window_days: int) -> Gathered:
     """Read the records of the window before `row` (production, targets, maintenance, shifts
     with fatigue, risk levels and alerts, change requests) as plain domain records."""
-    tz = _tz(session, row.enterprise_id)
+    tz = plant_tz(session, row.enterprise_id)
     end = row.occurred_at
     start = end - dt.timedelta(days=window_days)
     first_day = start.astimezone(tz).date()
@@ -860,7 +861,7 @@ def assemble(session: Session, row: m.Incident, window_days: int) -> list[inv_do
         risk_levels=g.risk_levels,
         alerts=g.alerts,
         window_days=window_days,
-        tz=_tz(session, row.enterprise_id),
+        tz=plant_tz(session, row.enterprise_id),
     )
     start = row.occurred_at - dt.timedelta(days=window_days)
     extra = [e for e in g.extra_entries if start <= e.at <= row.occurred_at]
