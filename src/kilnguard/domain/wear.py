@@ -147,12 +147,17 @@ def cumulative_damage(
     Returns D[k, d] including day d's damage. Uses ``np.cumsum`` (sequential), recomputing the
     tail of a row after each relining, so it equals the day-by-day running sum exactly.
     """
-    k_count = load_ratio.shape[0]
-    cyc = thermal_cycles if thermal_cycles is not None else np.zeros_like(load_ratio)
-    ctf = cycles_to_failure if cycles_to_failure is not None else np.full(k_count, np.inf)
-    inc = daily_damage(
-        load_ratio, design_life_days[:, None], exponent_n[:, None], cyc, ctf[:, None]
-    )
+    ctf = cycles_to_failure
+    cycles_on = thermal_cycles is not None and ctf is not None and bool(np.isfinite(ctf).any())
+    if cycles_on or not bool(np.all(exponent_n == 1.0)):
+        cyc = thermal_cycles if thermal_cycles is not None else np.zeros_like(load_ratio)
+        ctf_k = ctf if ctf is not None else np.full(load_ratio.shape[0], np.inf)
+        inc = daily_damage(
+            load_ratio, design_life_days[:, None], exponent_n[:, None], cyc, ctf_k[:, None]
+        )
+    else:  # the common case, n = 1 and no cycle term: same values, fewer passes (r**1 == r, +0)
+        inc = np.maximum(load_ratio, 0.0)
+        inc /= design_life_days[:, None]
     if inc.shape[1] == 0:
         return inc
     first = inc.copy()

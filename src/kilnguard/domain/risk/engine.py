@@ -33,7 +33,6 @@ from kilnguard.domain.risk.explain import (
     RULE_CHANGE,
     RULE_IPL,
     RULE_LOAD,
-    RULE_TARGET,
     RULE_WEAR,
     Explanation,
     KilnDayFacts,
@@ -79,8 +78,7 @@ class RiskResult:
     rr_load: FloatArray
     target_pressure: FloatArray
     rr_target: FloatArray
-    tg_pressure: FloatArray  # (T, D) each target's own pressure, 0 when not open
-    tg_remaining_t: FloatArray  # (T, D)
+    tg_pressure: FloatArray  # (T,) each target's pressure as imposed, while open
     continuous_days: IntArray
     rr_continuous: FloatArray
     wear_damage: FloatArray
@@ -172,36 +170,31 @@ def assess(
         acc += ext[:, j : j + n_d]
     r7 = acc / 7.0
     r_eff = np.maximum(ratio, r7)
-    rr_load = np.power(np.maximum(r_eff, 1.0), inputs.exponent_n[:, None])
+    rr_load = np.maximum(r_eff, 1.0)
+    if not bool(np.all(inputs.exponent_n == 1.0)):  # x ** 1.0 == x: skip the power when n = 1
+        rr_load = np.power(rr_load, inputs.exponent_n[:, None])
     over = _run_length(ext > 1.0)[:, 6:]
 
-    # -- target pressure
+    # -- target pressure: each open target's rate as imposed ÷ its scope's rated capacity
     n_t = len(inputs.tg_info)
-    tg_p = np.zeros((n_t, n_d))
-    tg_rem = np.zeros((n_t, n_d))
-    pressure = np.zeros((n_k, n_d))
+    tg_p = np.zeros(n_t)
+    flat = np.zeros(n_k * n_d)
     if n_t:
         pt, pk = inputs.tg_pair_target, inputs.tg_pair_kiln
-        starts = np.flatnonzero(np.r_[True, pt[1:] != pt[:-1]])
-        daily = np.add.reduceat(out[pk], starts, axis=0)
-        days = np.arange(n_d)[None, :]
-        ent = inputs.tg_entered[:, None]
-        dl = inputs.tg_deadline[:, None]
-        daily = np.where(days >= ent, daily, 0.0)
-        daily[:, 0] = inputs.tg_produced_before + daily[:, 0]
-        produced = np.cumsum(daily, axis=1)
-        is_open = (days >= ent) & (days <= dl)
-        remaining = np.maximum(inputs.tg_quantity_t[:, None] - produced, 0.0)
         nominal = inputs.tg_quantity_t / (inputs.tg_deadline - inputs.tg_entered + 1)
-        p_nom = nominal / inputs.tg_capacity_t_per_day
-        tg_p = np.where(is_open, p_nom[:, None], 0.0)
-        tg_rem = np.where(is_open, remaining, 0.0)
-        add = inputs.tg_additional[pt]
-        base = np.zeros((n_k, n_d))
-        np.maximum.at(base, pk[~add], tg_p[pt[~add]])
-        extra = np.zeros((n_k, n_d))
-        np.add.at(extra, pk[add], tg_p[pt[add]])
-        pressure = base + extra
+        tg_p = nominal / inputs.tg_capacity_t_per_day
+        lo = np.maximum(inputs.tg_entered[pt], 0)
+        ln = np.maximum(np.minimum(inputs.tg_deadline[pt], n_d - 1) + 1 - lo, 0)
+        pair = np.repeat(np.arange(len(pt)), ln)
+        cell = pk[pair] * n_d + lo[pair] + (np.arange(len(pair)) - (np.cumsum(ln) - ln)[pair])
+        val = tg_p[pt[pair]]
+        add = inputs.tg_additional[pt[pair]]
+        np.maximum.at(flat, cell[~add], val[~add])
+        if add.any():
+            extra = np.zeros(n_k * n_d)
+            np.add.at(extra, cell[add], val[add])  # in target order, like the reference
+            flat += extra
+    pressure = flat.reshape(n_k, n_d)
     pressed = pressure > 1.0
     rr_target = np.where(pressed, 1.0 + (cfg.target_heart_epc - 1.0) * cfg.target_apoa, 1.0)
 
@@ -274,46 +267,47 @@ def assess(
     ipl_days = ipl.reshape(shape)
 
     # -- people
-    rr_kss = np.power(cfg.kss_or_per_step, np.maximum(fat.kss_crew_mean - cfg.kss_reference, 0.0))
-    rr_kss = np.where(fat.has_shifts, rr_kss, 1.0)
+    rr_kss = np.ones(shape)
+    sleepy = fat.has_shifts & (fat.kss_crew_mean > cfg.kss_reference)
+    rr_kss[sleepy] = np.power(cfg.kss_or_per_step, fat.kss_crew_mean[sleepy] - cfg.kss_reference)
 
-    # -- barriers, floors, levels
-    f_env = rr_load * rr_target * rr_cont
-    f_int = rr_wear * rr_maint
-    f_ppl = fat.shift_rr * rr_kss
-    ones = np.ones(shape)
-    risk = f_env * f_int * f_ppl * ones * ones
+    # -- barriers, floors, levels (products in the reference loop's order)
+    factors = np.empty((5, n_k, n_d))
+    f_env, f_int, f_ppl = factors[0], factors[1], factors[2]
+    np.multiply(rr_load, rr_target, out=f_env)
+    f_env *= rr_cont
+    np.multiply(rr_wear, rr_maint, out=f_int)
+    np.multiply(fat.shift_rr, rr_kss, out=f_ppl)
+    factors[3:] = 1.0  # change control and detection: interfaces, floors only for now
+    risk = f_env * f_int
+    risk *= f_ppl
     load_rule = firing & (r_eff >= cfg.red_load_ratio)
     ipl_rule = firing & (ipl_days > cfg.ipl_overdue_stop_days)
     wear_rule = wear >= cfg.wear_amber_damage
-    cc_floor = np.asarray(cfg.change_control_floor, dtype=np.int8)[inputs.change_severity]
     alarms = inputs.alarms_high
-    det_floor = np.where(
-        alarms >= cfg.alarm_red_count, RED, np.where(alarms >= cfg.alarm_amber_count, AMBER, 0)
-    ).astype(np.int8)
-    env_floor = np.maximum(np.where(pressed, AMBER, 0), np.where(load_rule, RED, 0))
-    int_floor = np.maximum(np.where(ipl_rule, STOP, 0), np.where(wear_rule, AMBER, 0))
-    floors = np.stack([env_floor, int_floor, np.zeros(shape), cc_floor, det_floor]).astype(np.int8)
-    rules = (
-        pressed * RULE_TARGET
-        + load_rule * RULE_LOAD
-        + ipl_rule * RULE_IPL
-        + wear_rule * RULE_WEAR
-        + (inputs.change_severity > 0) * RULE_CHANGE
-        + (alarms >= cfg.alarm_amber_count) * RULE_ALARM
-    ).astype(np.int16)
-    from_r = (
-        (risk >= cfg.amber_at).astype(np.int8)
-        + (risk >= cfg.red_at).astype(np.int8)
-        + (risk >= cfg.stop_at).astype(np.int8)
-    )
-    levels = np.maximum(from_r, floors.max(axis=0)).astype(np.int8)
+    alarm_amber = alarms >= cfg.alarm_amber_count
+    i8 = np.int8
+    floors = np.zeros((5, n_k, n_d), dtype=i8)
+    np.maximum(pressed.view(i8) * i8(AMBER), load_rule.view(i8) * i8(RED), out=floors[0])
+    np.maximum(ipl_rule.view(i8) * i8(STOP), wear_rule.view(i8) * i8(AMBER), out=floors[1])
+    floors[3] = np.asarray(cfg.change_control_floor, dtype=i8)[inputs.change_severity]
+    np.add(alarm_amber.view(i8), (alarms >= cfg.alarm_red_count).view(i8), out=floors[4])
+    rules = pressed.astype(np.int16)  # RULE_TARGET = 1
+    rules |= load_rule.view(i8) * i8(RULE_LOAD)
+    rules |= ipl_rule.view(i8) * i8(RULE_IPL)
+    rules |= wear_rule.view(i8) * i8(RULE_WEAR)
+    rules |= (inputs.change_severity > 0).view(i8) * i8(RULE_CHANGE)
+    rules |= alarm_amber.view(i8) * i8(RULE_ALARM)
+    levels = (risk >= cfg.amber_at).view(i8) + (risk >= cfg.red_at).view(i8)
+    levels += (risk >= cfg.stop_at).view(i8)
+    for b in range(5):
+        np.maximum(levels, floors[b], out=levels)
     return RiskResult(
         inputs=inputs,
         config=cfg,
         levels=levels,
         risk_ratio=risk,
-        factors=np.stack([f_env, f_int, f_ppl, ones, ones]),
+        factors=factors,
         floors=floors,
         rules=rules,
         firing=firing,
@@ -324,7 +318,6 @@ def assess(
         target_pressure=pressure,
         rr_target=rr_target,
         tg_pressure=tg_p,
-        tg_remaining_t=tg_rem,
         continuous_days=cont,
         rr_continuous=rr_cont,
         wear_damage=wear,
@@ -338,6 +331,18 @@ def assess(
         fatigue=fat,
         rr_kss=rr_kss,
     )
+
+
+def _remaining_t(inp: RiskInputs, t: int, d: int) -> float:
+    """Tonnes of target t still due at the end of day d (day-order sum, as the reference)."""
+    scope = inp.tg_pair_kiln[inp.tg_pair_target == t].tolist()
+    total = float(inp.tg_produced_before[t])
+    for day in range(max(int(inp.tg_entered[t]), 0), d + 1):
+        day_sum = 0.0
+        for k in scope:
+            day_sum += float(inp.output_t[k, day])
+        total += day_sum
+    return max(float(inp.tg_quantity_t[t]) - total, 0.0)
 
 
 def target_text(target: Target, days: int, remaining_t: float, capacity: float) -> str:
@@ -369,16 +374,16 @@ def facts(result: RiskResult, k: int, d: int) -> KilnDayFacts:
     if result.target_pressure[k, d] > 1.0:
         best, best_p = -1, 0.0
         for t in range(len(inp.tg_info)):
-            in_scope = bool(np.any(inp.tg_pair_kiln[inp.tg_pair_target == t] == k))
-            p = float(result.tg_pressure[t, d])
-            if in_scope and p > best_p:
+            scope = inp.tg_pair_kiln[inp.tg_pair_target == t].tolist()
+            is_open = int(inp.tg_entered[t]) <= d <= int(inp.tg_deadline[t])
+            p = float(result.tg_pressure[t])
+            if k in scope and is_open and p > best_p:
                 best, best_p = t, p
         if best >= 0:
-            tg = inp.tg_info[best]
             t_text = target_text(
-                tg,
+                inp.tg_info[best],
                 int(inp.tg_deadline[best] - inp.tg_entered[best]) + 1,
-                float(result.tg_remaining_t[best, d]),
+                _remaining_t(inp, best, d),
                 float(inp.tg_capacity_t_per_day[best]),
             )
     rows = _shift_rows_of(result, k, d)

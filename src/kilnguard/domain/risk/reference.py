@@ -126,7 +126,7 @@ def assess_reference(
                         extra += p
                     else:
                         base = max(base, p)
-                    if p > best_p:
+                    if p > best_p:  # p is 0 unless open
                         best, best_p = t, p
             pressure = base + extra
             pressed = pressure > 1.0
