@@ -92,6 +92,23 @@ def database_url(fresh_database_url: Callable[[], str]) -> str:
 
 
 @pytest.fixture(scope="session")
+def demo_readonly_engine(fresh_database_url: Callable[[], str]) -> Iterator[Engine]:
+    """The full demo region in its own database, built once per run. Read-only by convention:
+    tests that write use `plant`/`client` or their own fresh database."""
+    from kilnguard.scenarios import load_extensions
+    from kilnguard.scenarios.demo import build_demo
+
+    url = fresh_database_url()
+    store_db.upgrade(url)
+    eng = store_db.make_engine(url)
+    load_extensions()
+    with store_db.unit_of_work(eng) as s:
+        build_demo(s)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture(scope="session")
 def engine(database_url: str) -> Iterator[Engine]:
     eng = store_db.make_engine(database_url)
     yield eng

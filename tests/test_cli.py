@@ -131,3 +131,34 @@ def test_help_teaches_the_commands() -> None:
     assert result.exit_code == 0
     for command in ("demo", "serve", "db", "users", "audit", "import", "export"):
         assert command in result.output
+
+
+def test_backtest_json_has_the_contract_fields(demo_url: str, tmp_path: Path) -> None:
+    import json
+
+    code, out = run(demo_url, "backtest", "--json", "--plots", str(tmp_path / "plots"))
+    assert code == 0, out
+    data = json.loads(out)
+    rf2 = next(k for k in data["kilns"] if k["kiln"] == "RF-2")
+    assert set(rf2) >= {"kiln", "enterprise", "first", "days"}
+    assert set(rf2["first"]) == {"amber", "red", "stop"}
+    assert set(rf2["days"]) == {"green", "amber", "red", "stop"}
+    assert rf2["first"]["stop"] < "2021-11-17"
+    assert len(list((tmp_path / "plots").glob("*.png"))) == len(data["kilns"])
+
+
+def test_backtest_enterprise_filter_and_unknown_enterprise(demo_url: str) -> None:
+    import json
+
+    code, out = run(demo_url, "backtest", "--enterprise", "Kyongsong", "--json", "--no-plots")
+    assert code == 0
+    assert {k["enterprise"] for k in json.loads(out)["kilns"]} == {"Kyongsong Refractory Works"}
+    code, out = run(demo_url, "backtest", "--enterprise", "Atlantis", "--no-plots")
+    assert code == 1 and "Atlantis" in out
+
+
+def test_risk_explains_a_kiln_day_in_words(demo_url: str) -> None:
+    code, out = run(demo_url, "risk", "RF-2", "--day", "2021-11-10", "--enterprise", "Komusan")
+    assert code == 0, out
+    assert out.startswith("STOP")
+    assert "overdue" in out and "rating" in out

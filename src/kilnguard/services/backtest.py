@@ -1,0 +1,169 @@
+"""Backtest: replay the stored history day by day and report when each kiln reached each level.
+
+The engine scores every kiln-day of the history in one columnar pass; this module summarises
+each kiln over its own record span (first to last production day) and draws, per kiln, the
+indicators with their thresholds and the level band — what a plant manager would look at.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kilnguard.domain import risk as rk
+from kilnguard.services.risk import LoadedHistory
+
+LEVELS = ("green", "amber", "red", "stop")
+LEVEL_COLOURS = ("#1b7f3a", "#e0a000", "#c0261c", "#5a0b6e")
+
+
+@dataclass(frozen=True)
+class KilnBacktest:
+    kiln: str
+    kiln_id: int
+    enterprise: str
+    first_day: dt.date
+    last_day: dt.date
+    first: dict[str, str | None]
+    days: dict[str, int]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "kiln": self.kiln,
+            "kiln_id": self.kiln_id,
+            "enterprise": self.enterprise,
+            "from": self.first_day.isoformat(),
+            "to": self.last_day.isoformat(),
+            "first": self.first,
+            "days": self.days,
+        }
+
+
+def kiln_span(history: LoadedHistory, index: int) -> tuple[int, int]:
+    """Day indexes of the kiln's first and last production record (its life in the data)."""
+    kid = history.records.kilns[index].kiln_id
+    days = [p.day for p in history.records.production if p.kiln_id == kid]
+    if not days:
+        return 0, -1
+    return (min(days) - history.start).days, (max(days) - history.start).days
+
+
+def summarise(history: LoadedHistory, result: rk.RiskResult) -> list[KilnBacktest]:
+    out = []
+    for i, kiln in enumerate(history.kiln_rows):
+        lo, hi = kiln_span(history, i)
+        levels = result.levels[i, lo : hi + 1] if hi >= lo else np.zeros(0, np.int8)
+        first: dict[str, str | None] = {}
+        for code, name in enumerate(LEVELS[1:], start=1):
+            hits = np.flatnonzero(levels >= code)
+            first[name] = (
+                (history.start + dt.timedelta(days=lo + int(hits[0]))).isoformat()
+                if len(hits)
+                else None
+            )
+        out.append(
+            KilnBacktest(
+                kiln=kiln.name,
+                kiln_id=kiln.id,
+                enterprise=history.enterprise_names[kiln.enterprise_id],
+                first_day=history.start + dt.timedelta(days=lo),
+                last_day=history.start + dt.timedelta(days=max(hi, lo)),
+                first=first,
+                days={name: int((levels == code).sum()) for code, name in enumerate(LEVELS)},
+            )
+        )
+    return out
+
+
+def plot_kiln(history: LoadedHistory, result: rk.RiskResult, index: int, path: Path) -> Path:
+    """Indicators over time with their thresholds, and the level band underneath (PNG)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    cfg = result.config
+    lo, hi = kiln_span(history, index)
+    hi = max(hi, lo)
+    days = [history.start + dt.timedelta(days=d) for d in range(lo, hi + 1)]
+    sl = slice(lo, hi + 1)
+    kiln = history.kiln_rows[index]
+    panels: list[tuple[str, Any, float | None, str]] = [
+        ("load ratio [× rating]", result.load_ratio_7d[index, sl], 1.0, "7-day mean; 1.0 = rating"),
+        (
+            "target pressure [×]",
+            result.target_pressure[index, sl],
+            1.0,
+            "> 1: cannot be met safely",
+        ),
+        (
+            "lining wear damage [–]",
+            result.wear_damage[index, sl],
+            1.0,
+            "Miner sum; 1.0 = design life",
+        ),
+        (
+            "maintenance overdue [days]",
+            result.maint_overdue_days[index, sl],
+            None,
+            "safety-critical",
+        ),
+        (
+            "continuous operation [days]",
+            result.continuous_days[index, sl],
+            float(history.records.kilns[index].campaign_limit_days),
+            "campaign limit",
+        ),
+        ("crew sleepiness [KSS]", result.fatigue.kss_worst[index, sl], 7.0, "KSS ≥ 7 sleepy"),
+    ]
+    fig, axes = plt.subplots(len(panels) + 1, 1, figsize=(10, 13), sharex=True)
+    for ax, (label, values, threshold, note) in zip(axes, panels, strict=False):
+        ax.plot(days, values, color="#234e7a", lw=1.5)
+        if threshold is not None:
+            ax.axhline(threshold, color="#c0261c", ls="--", lw=1, label=note)
+            ax.legend(loc="upper left", fontsize=8, frameon=False)
+        ax.set_ylabel(label, fontsize=8)
+        ax.grid(alpha=0.3)
+    band = axes[-1]
+    levels = result.levels[index, sl]
+    for d, lv in zip(days, levels, strict=False):
+        band.axvspan(d, d + dt.timedelta(days=1), color=LEVEL_COLOURS[int(lv)], lw=0)
+    band.set_yticks([])
+    band.set_ylabel("level", fontsize=8)
+    handles = [
+        plt.Rectangle((0, 0), 1, 1, color=c, label=n)
+        for n, c in zip(LEVELS, LEVEL_COLOURS, strict=True)
+    ]
+    band.legend(handles=handles, loc="upper left", ncol=4, fontsize=8, frameon=False)
+    fig.suptitle(
+        f"{kiln.name} — {history.enterprise_names[kiln.enterprise_id]}: indicators and risk level "
+        f"(thresholds: amber ≥ {cfg.amber_at:g}×, red ≥ {cfg.red_at:g}×, stop ≥ {cfg.stop_at:g}×)",
+        fontsize=10,
+    )
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=80)
+    plt.close(fig)
+    return path
+
+
+def plot_all(
+    history: LoadedHistory,
+    result: rk.RiskResult,
+    directory: Path,
+    progress: Callable[[str], None] | None = None,
+) -> list[Path]:
+    paths = []
+    for i, kiln in enumerate(history.kiln_rows):
+        ent = history.enterprise_names[kiln.enterprise_id]
+        safe = "".join(c if c.isalnum() else "-" for c in f"{ent}-{kiln.name}").strip("-").lower()
+        paths.append(plot_kiln(history, result, i, directory / f"{safe}.png"))
+        if progress:
+            progress(kiln.name)
+    return paths
