@@ -279,6 +279,8 @@ def _register_feature_commands() -> None:
     commands.register(app)
 
 
+_register_feature_commands()
+
+
 def main() -> None:
-    _register_feature_commands()
     app()
