@@ -7,6 +7,7 @@ on failure, or cleared and the record list refreshed on success.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +102,29 @@ def kiln_list(request: Request, who: Who) -> HTMLResponse:
         groups: dict[str, list[m.Kiln]] = {}
         for k in kilns:
             groups.setdefault(ents[k.enterprise_id].name, []).append(k)
-        return render(request, "kilns.html", who, groups=groups)
+        return render(
+            request, "kilns.html", who, groups=groups, levels=latest_levels(session, kilns)
+        )
+
+
+def latest_levels(session: Session, kilns: Sequence[m.Kiln]) -> dict[int, str]:
+    """Each kiln's risk level on its latest record day (one columnar replay for all)."""
+    from kilnguard.domain.risk import LEVEL_NAMES
+    from kilnguard.services import risk as rs
+    from kilnguard.services.backtest import kiln_span
+
+    if not kilns:
+        return {}
+    history = rs.load_history(session, kilns)
+    if not history.records.production:
+        return {}
+    result = rs.replay(history)
+    levels = {}
+    for i, kiln in enumerate(history.kiln_rows):
+        _, last = kiln_span(history, i)
+        if last >= 0:
+            levels[kiln.id] = LEVEL_NAMES[int(result.levels[i, last])]
+    return levels
 
 
 def kiln_context(session: Session, who: Principal, kiln_id: int) -> dict[str, Any]:
