@@ -415,9 +415,8 @@ def test_bulletins_acknowledgements_and_escalation(plant: Plant) -> None:
             inv.acknowledge_bulletin(s, plant.users["op_b"], b_id, checked="x")
         r = inv.acknowledge_bulletin(s, mgr_b, b_id, checked="All shells scanned: no hot spot.")
         assert r.acknowledged_by == "mgr_b"
-    with store_db.unit_of_work(plant.engine) as s:
-        with pytest.raises(Conflict):
-            inv.acknowledge_bulletin(s, mgr_b, b_id, checked="again")
+    with store_db.unit_of_work(plant.engine) as s, pytest.raises(Conflict):
+        inv.acknowledge_bulletin(s, mgr_b, b_id, checked="again")
     with store_db.unit_of_work(plant.engine) as s:
         view = inv.bulletin_view(s, mgr_b, b_id, as_of=dt.date(2021, 10, 30))
         assert view["not_acknowledged"] == []
