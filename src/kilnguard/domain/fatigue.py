@@ -205,8 +205,8 @@ def s_asleep(s_onset: FloatArray | float, t_h: FloatArray | float, p: TPMParams)
 def circadian(tod_h: FloatArray | float, p: TPMParams) -> FloatArray:
     """C + U: the 24-h and 12-h components at local time of day ``tod_h``."""
     tod = np.asarray(tod_h, dtype=np.float64)
-    c = p.cm + p.ca * np.cos(2.0 * np.pi * (tod - p.p) / 24.0)
-    u = p.um + p.ua * np.cos(2.0 * np.pi * (tod - (p.p + 3.0)) / 12.0)
+    c = p.cm + p.ca * np.cos((tod - p.p) * (2.0 * np.pi / 24.0))
+    u = p.um + p.ua * np.cos((tod - (p.p + 3.0)) * (2.0 * np.pi / 12.0))
     return np.asarray(c + u, dtype=np.float64)
 
 
@@ -249,23 +249,34 @@ def successive_rr(count: IntArray | int, table: tuple[float, ...]) -> FloatArray
 
 
 def _night_overlap(start: FloatArray, end: FloatArray, rules: RosterRules) -> FloatArray:
-    """Hours of each shift in night time (local): windows of the start day and its neighbours."""
-    day0 = np.floor(start / 24.0)
-    total = np.zeros_like(start)
+    """Hours of each shift in night time (local): windows of the start day and its neighbours,
+    computed relative to the local midnight the shift starts after."""
+    base = np.floor(start / 24.0)
+    base *= 24.0
+    a = start - base
+    b = end - base
     span = (rules.night_to_h + 24.0 - rules.night_from_h) % 24.0
-    for k in (-1.0, 0.0, 1.0):
-        ws = (day0 + k) * 24.0 + rules.night_from_h
-        we = ws + span
-        total += np.maximum(0.0, np.minimum(end, we) - np.maximum(start, ws))
+    total = np.zeros_like(start)
+    tmp = np.empty_like(start)
+    # the next day's window can only be reached by shifts longer than 23 h
+    days = (-1.0, 0.0, 1.0) if len(start) and float((end - start).max()) > 23.0 else (-1.0, 0.0)
+    for k in days:
+        ws = k * 24.0 + rules.night_from_h
+        np.minimum(b, ws + span, out=tmp)
+        tmp -= np.maximum(a, ws)
+        np.maximum(tmp, 0.0, out=tmp)
+        total += tmp
     return total
 
 
-def _run_lengths(cont: BoolArray) -> IntArray:
+def _run_lengths(cont: BoolArray, idx: IntArray | None = None) -> IntArray:
     """For each row, how many rows in a row (ending here) had ``cont`` True after a break row."""
-    n = len(cont)
-    idx = np.arange(n)
-    last_break = np.maximum.accumulate(np.where(cont, -1, idx))
-    return np.asarray(idx - last_break + 1, dtype=np.int64)
+    i = np.arange(len(cont)) if idx is None else idx
+    last_break = np.where(cont, -1, i)
+    np.maximum.accumulate(last_break, out=last_break)
+    run = i - last_break
+    run += 1
+    return np.asarray(run, dtype=np.int64)
 
 
 def infer_sleep(
@@ -350,22 +361,29 @@ def shift_fatigue(
     if n:
         prev_night[1:] = is_night[:-1]
     weekly = rest >= rr.weekly_rest_h
-    consecutive = _run_lengths(~weekly)
-    nights = np.where(is_night, _run_lengths(is_night & prev_night & ~weekly), 0)
-    days = np.where(~is_night, _run_lengths(~is_night & ~prev_night & ~weekly), 0)
+    idx = np.arange(n)
+    not_weekly = ~weekly
+    consecutive = _run_lengths(not_weekly, idx)
+    nights = _run_lengths(is_night & prev_night & not_weekly, idx)
+    nights[~is_night] = 0
+    days = _run_lengths(~(is_night | prev_night) & not_weekly, idx)
+    days[is_night] = 0
     quick = rest < rr.min_rest_h
-    breaches = (
-        quick * BREACH_QUICK_RETURN
-        + (consecutive > rr.max_consecutive_shifts) * BREACH_CONSECUTIVE_SHIFTS
-        + (nights > rr.max_consecutive_nights) * BREACH_CONSECUTIVE_NIGHTS
-        + (length > rr.max_shift_h) * BREACH_LONG_SHIFT
-    ).astype(np.int8)
+    i8 = np.int8
+    breaches = quick.view(i8) * i8(BREACH_QUICK_RETURN)
+    breaches |= (consecutive > rr.max_consecutive_shifts).view(i8) * i8(BREACH_CONSECUTIVE_SHIFTS)
+    breaches |= (nights > rr.max_consecutive_nights).view(i8) * i8(BREACH_CONSECUTIVE_NIGHTS)
+    breaches |= (length > rr.max_shift_h).view(i8) * i8(BREACH_LONG_SHIFT)
     rr_len = fri_shift_length_rr(length)
-    rr_succ = np.where(
+    # one lookup in the concatenated tables: nights first, then day shifts
+    n_tab = len(rr.successive_nights_rr)
+    table = np.asarray(rr.successive_nights_rr + rr.successive_days_rr, dtype=np.float64)
+    pick = np.where(
         is_night,
-        successive_rr(nights, rr.successive_nights_rr),
-        successive_rr(days, rr.successive_days_rr),
+        np.clip(nights - 1, 0, n_tab - 1),
+        n_tab + np.clip(days - 1, 0, len(rr.successive_days_rr) - 1),
     )
+    rr_succ = table[pick]
     rr_quick = np.where(quick, rr.quick_return_rr, 1.0)
     rr_shift = rr_len * rr_succ * rr_quick
     kss = _kss_peak(shifts, p, rule or SleepInference())
@@ -398,12 +416,11 @@ def _kss_peak(shifts: ShiftTable, p: TPMParams, rule: SleepInference) -> FloatAr
     counts = np.bincount(sw, minlength=n_workers)
     k_max = int(counts.max()) if len(sw) else 0
     rank = np.arange(len(sw)) - (np.cumsum(counts) - counts)[sw]
+    flat = rank * n_workers + sw  # 1-D positions in the (k, worker) matrices: fast scatter
     start_m = np.zeros((k_max, n_workers))
     end_m = np.zeros((k_max, n_workers))
-    start_m[rank, sw] = ss
-    end_m[rank, sw] = se
-    valid_m = np.zeros((k_max, n_workers), dtype=bool)
-    valid_m[rank, sw] = True
+    start_m.reshape(-1)[flat] = ss
+    end_m.reshape(-1)[flat] = se
     s_end_m = np.zeros((k_max, n_workers))
     s_cur = np.full(n_workers, p.s0)
     t_cur = np.full(n_workers, shifts.horizon_start_h)
@@ -411,9 +428,10 @@ def _kss_peak(shifts: ShiftTable, p: TPMParams, rule: SleepInference) -> FloatAr
         onset = p.la + (s_cur - p.la) * np.exp(p.d * (start_m[k] - t_cur))
         after = s_asleep(onset, end_m[k] - start_m[k], p)
         s_end_m[k] = after
-        np.copyto(s_cur, after, where=valid_m[k])
-        np.copyto(t_cur, end_m[k], where=valid_m[k])
-    s_end = s_end_m[rank, sw]
+        has_kth = counts > k
+        np.copyto(s_cur, after, where=has_kth)
+        np.copyto(t_cur, end_m[k], where=has_kth)
+    s_end = s_end_m.reshape(-1)[flat]
     # wake segment of each shift starts at the end of the last sleep before it
     ok = last >= 0
     idx = np.maximum(last, 0)
@@ -428,24 +446,33 @@ def _kss_peak(shifts: ShiftTable, p: TPMParams, rule: SleepInference) -> FloatAr
     length = shifts.end_h - shifts.start_h
     best = np.full(n, -np.inf)
     t, dt, b1, b2 = (np.empty(n) for _ in range(4))
-    two_pi = 2.0 * np.pi
+    w24, w12 = 2.0 * np.pi / 24.0, 2.0 * np.pi / 12.0
+    no_sleep_idx = np.flatnonzero(no_sleep)
     for frac in (0.0, 0.5, 1.0):
-        np.multiply(length, frac, out=t)
-        np.add(shifts.start_h, t, out=t)  # t = start + frac·length
+        if frac == 0.0:
+            np.copyto(t, shifts.start_h)
+        elif frac == 1.0:
+            np.add(shifts.start_h, length, out=t)  # = start + 1.0·length
+        else:
+            np.multiply(length, frac, out=t)
+            np.add(shifts.start_h, t, out=t)  # t = start + frac·length
         np.subtract(t, t_w, out=dt)
+        np.divide(t, 24.0, out=b2)
+        np.floor(b2, out=b2)
+        np.multiply(b2, 24.0, out=b2)
+        np.subtract(t, b2, out=t)  # time of day (keeps cos arguments small: fast and exact)
         np.multiply(dt, p.d, out=b1)
         np.exp(b1, out=b1)
         np.multiply(b1, s_la, out=b1)
         np.add(b1, p.la, out=b1)  # S
         np.subtract(t, p.p, out=b2)
-        np.multiply(b2, two_pi, out=b2)
-        np.divide(b2, 24.0, out=b2)
+        np.multiply(b2, w24, out=b2)
         np.cos(b2, out=b2)
         np.multiply(b2, p.ca, out=b2)
-        np.add(b2, p.cm, out=b2)  # C
+        if p.cm != 0.0:  # adding 0.0 changes nothing
+            np.add(b2, p.cm, out=b2)  # C
         np.subtract(t, p.p + 3.0, out=t)
-        np.multiply(t, two_pi, out=t)
-        np.divide(t, 12.0, out=t)
+        np.multiply(t, w12, out=t)
         np.cos(t, out=t)
         np.multiply(t, p.ua, out=t)
         np.add(t, p.um, out=t)  # U
@@ -454,7 +481,7 @@ def _kss_peak(shifts: ShiftTable, p: TPMParams, rule: SleepInference) -> FloatAr
         np.multiply(dt, p.wd, out=dt)
         np.exp(dt, out=dt)
         np.multiply(dt, p.wc, out=dt)  # W
-        dt[no_sleep] = 0.0
+        dt[no_sleep_idx] = 0.0
         np.add(b1, dt, out=b1)  # A
         np.multiply(b1, p.kss_slope, out=b1)
         np.add(b1, p.kss_intercept, out=b1)
@@ -527,18 +554,19 @@ def shift_fatigue_reference(
                 dt = t - t_cur
                 s_val = p.la + (s_cur - p.la) * math.exp(p.d * dt)
                 w_val = p.wc * math.exp(p.wd * dt) if has_slept else 0.0
-                # cos is 24 h / 12 h periodic: the hour need not be reduced to a time of day
-                c = p.cm + p.ca * math.cos(2.0 * math.pi * (t - p.p) / 24.0)
-                u = p.um + p.ua * math.cos(2.0 * math.pi * (t - (p.p + 3.0)) / 12.0)
+                tod = t - 24.0 * math.floor(t / 24.0)
+                c = p.cm + p.ca * math.cos((tod - p.p) * (2.0 * math.pi / 24.0))
+                u = p.um + p.ua * math.cos((tod - (p.p + 3.0)) * (2.0 * math.pi / 12.0))
                 a_val = s_val + (c + u) + w_val
                 peak = max(peak, min(9.0, max(1.0, p.kss_intercept + p.kss_slope * a_val)))
             # roster rules
             rest = math.inf if prev_end is None else start - prev_end
             overlap = 0.0
-            day0 = math.floor(start / 24.0)
-            for k in (-1, 0, 1):
-                ws = (day0 + k) * 24.0 + rr.night_from_h
-                overlap += max(0.0, min(end, ws + span_rule) - max(start, ws))
+            base = math.floor(start / 24.0) * 24.0
+            a_rel, b_rel = start - base, end - base
+            for k in (-1.0, 0.0, 1.0):
+                ws = k * 24.0 + rr.night_from_h
+                overlap += max(min(b_rel, ws + span_rule) - max(a_rel, ws), 0.0)
             is_night = overlap >= rr.night_min_h
             weekly = rest >= rr.weekly_rest_h
             cons = 1 if weekly else cons + 1
