@@ -225,7 +225,7 @@ class RiskInputs:
 
     def day(self, index: int) -> date:
         """Calendar date of a day index."""
-        return self.start + timedelta(days=index)
+        return self.start + timedelta(days=int(index))
 
 
 def _to_local_hours(t: datetime, origin_utc: datetime) -> float:
