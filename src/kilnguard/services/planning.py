@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import statistics
 import tempfile
 from collections import defaultdict
@@ -666,6 +667,13 @@ class PlanReport:
         targets = sorted(self.inp.problem.targets, key=lambda t: (t.deadline, t.target_id))
         return targets[0] if targets else None
 
+    def _named(self, text: str) -> str:
+        """Binding text with kiln names instead of database ids ("kiln RF-2", not "kiln 2")."""
+        names = {k.kiln_id: k.name for k in self.inp.problem.kilns}
+        return re.sub(
+            r"\bkiln (\d+)\b", lambda g: f"kiln {names.get(g.group(1), g.group(1))}", text
+        )
+
     def to_json(self) -> dict[str, Any]:
         """The planner's answer as plain JSON (CLI ``--json`` and ``GET /api/v1/plans``)."""
         r, p = self.result, self.inp.problem
@@ -719,7 +727,7 @@ class PlanReport:
             "first_deadline": first.deadline.isoformat() if first else None,
             "max_safe_t": head["max_safe_t"] if head else None,
             "earliest_safe_date": head["earliest_safe_date"] if head else None,
-            "binding": list(r.binding),
+            "binding": [self._named(b) for b in r.binding],
             "targets": targets,
             "replay": {
                 **self.replay.to_json(),
