@@ -405,3 +405,34 @@ def test_less_rest_never_lowers_a_level(
     less_rest = sorted(longer + extra)
     base = _levels(_roster_records(worked), n_d)
     assert (_levels(_roster_records(less_rest), n_d) >= base).all()
+
+
+@SETTINGS
+@given(histories(), st.data())
+def test_a_later_window_carries_in_history_and_agrees_with_the_longer_replay(
+    h: tuple[Records, int], data: st.DataObject
+) -> None:
+    """Wear, rolling load, planned stops, overdue work orders and targets carry in exactly.
+
+    Rosters are left out: the fatigue model restarts from a 14-day warm-up by design.
+    """
+    records, n_d = h
+    anchor = [PlannedStop(k.kiln_id, day(-20), day(-20)) for k in records.kilns]
+    rec = replace(records, shifts=[], stops=[*records.stops, *anchor])
+    offset = data.draw(st.integers(0, n_d - 1))
+    long = assess(build_inputs(rec, day(-7), day(n_d - 1)))
+    short = assess(build_inputs(rec, day(offset), day(n_d - 1)))
+    cut = offset + 7
+    assert np.array_equal(long.levels[:, cut:], short.levels)
+    assert np.array_equal(long.risk_ratio[:, cut:], short.risk_ratio)
+    assert np.array_equal(long.wear_damage[:, cut:], short.wear_damage)
+
+
+def test_shift_times_are_moved_to_plant_local_days() -> None:
+    # 22:00-06:00 UTC is 07:00-15:00 at UTC+9: a day shift on the next local day
+    s = datetime(2024, 3, 1, 22, tzinfo=UTC)
+    shift = ShiftRecord("w", "A", "K1", s, s + timedelta(hours=8))
+    inputs = build_inputs(Records([kiln()], shifts=[shift]), D0, day(2), utc_offset_h=9.0)
+    fat = assess(inputs).fatigue
+    assert fat.has_shifts[0].tolist() == [False, True, False]
+    assert not bool(fat.per_shift.is_night[0])

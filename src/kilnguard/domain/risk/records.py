@@ -14,6 +14,8 @@ moved to plant local time with ``utc_offset_h``.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -246,6 +248,9 @@ def build_inputs(
     Only records dated on or before ``end`` are used (``end`` is the ``as_of`` of the last day).
     Records before ``start`` are carried in: lining damage, last planned stop, the 6 days of output
     before start, overdue work orders, target progress, and ``config.warmup_days`` of rosters.
+    Records of kilns not in ``records.kilns`` are ignored; a target's capacity counts only the
+    listed kilns of its scope, so pass every kiln a target names. Local dates are plant time;
+    ``utc_offset_h`` moves UTC shift times to it (e.g. +9 for Korea).
     """
     cfg = config or RiskConfig()
     if end < start:
@@ -364,9 +369,25 @@ def build_inputs(
             stop_mask[i, max(a, 0) : b + 1] = True
 
     # safety-critical work orders
-    cum_before: dict[int, list[tuple[int, float]]] = {
-        i: sorted((d, o) for d, o, _ in rows) for i, rows in history.items()
-    }
+    # per kiln: days before start with output, and prefix sums, for tonnes between two days
+    before_days: dict[int, list[int]] = {}
+    before_cum: dict[int, list[float]] = {}
+    for i, rows in history.items():
+        per_day: dict[int, float] = {}
+        for d, o, _ in rows:
+            per_day[d] = per_day.get(d, 0.0) + o
+        days_i = sorted(per_day)
+        before_days[i] = days_i
+        before_cum[i] = [0.0, *itertools.accumulate(per_day[d] for d in days_i)]
+
+    def tonnes_before(i: int, after_day: int) -> float:
+        """Tonnes made by kiln i on days after ``after_day`` and before start."""
+        days_i = before_days.get(i)
+        if not days_i:
+            return 0.0
+        j = bisect.bisect_right(days_i, after_day)
+        return before_cum[i][-1] - before_cum[i][j]
+
     wo_rows: list[tuple[int, int, int, float, bool, float, str, tuple[tuple[int, str], ...]]] = []
     for wo in records.work_orders:
         pl = plans.get(wo.plan_id)
@@ -381,10 +402,7 @@ def build_inputs(
         if not pl.interval_days > 0:
             raise ValidationError("MaintenancePlan.interval_days", pl.interval_days, "> 0")
         i = kix[pl.kiln_id]
-        t_before = 0.0
-        for d, o in cum_before.get(i, []):
-            if due < d < 0:
-                t_before += o
+        t_before = tonnes_before(i, due)
         defs = tuple(sorted((di(x.on), x.reason) for x in wo.deferrals if di(x.on) <= end_i))
         wo_rows.append((i, due, done, pl.interval_days, pl.protects_ipl, t_before, pl.task, defs))
 
@@ -393,7 +411,7 @@ def build_inputs(
     pairs_t: list[int] = []
     pairs_k: list[int] = []
     for tg in records.targets:
-        scope = [kix[x] for x in tg.kiln_ids if x in kix]
+        scope = [kix[x] for x in dict.fromkeys(tg.kiln_ids) if x in kix]
         if not scope or di(tg.entered_on) > end_i:
             continue
         if tg.deadline < tg.entered_on:
@@ -403,16 +421,10 @@ def build_inputs(
             pairs_k.append(i)
         tg_rows.append(tg)
     tg_before = np.zeros(len(tg_rows))
-    for t_i, tg in enumerate(tg_rows):
-        e = di(tg.entered_on)
-        total = 0.0
-        for d in range(e, 0):
-            day_sum = 0.0
-            for p_t, p_k in zip(pairs_t, pairs_k, strict=True):
-                if p_t == t_i:
-                    day_sum += sum(o for dd, o in cum_before.get(p_k, []) if dd == d)
-            total += day_sum
-        tg_before[t_i] = total
+    for p_t, p_k in zip(pairs_t, pairs_k, strict=True):
+        e = di(tg_rows[p_t].entered_on)
+        if e < 0:
+            tg_before[p_t] += tonnes_before(p_k, e - 1)
     tg_cap = np.zeros(len(tg_rows))
     for p_t, p_k in zip(pairs_t, pairs_k, strict=True):
         tg_cap[p_t] += rated[p_k]
