@@ -38,6 +38,8 @@ def scripted(monkeypatch: pytest.MonkeyPatch, kiln_id: int, levels: Sequence[int
     def fake(history: rs.LoadedHistory, config: rk.RiskConfig | None = None) -> rk.RiskResult:
         result = real(history, config)
         result.levels[:, :] = G
+        if kiln_id not in {k.id for k in history.kiln_rows}:
+            return result
         i = history.kiln_index(kiln_id)
         n = min(len(levels), result.levels.shape[1])
         result.levels[i, :] = levels[-1]  # the last level holds to the end
