@@ -13,7 +13,7 @@ from kilnguard.services.access import SYSTEM
 from kilnguard.store.alert_models import AlertRow
 from kilnguard.store.db import unit_of_work
 from tests.conftest import Plant, token_for
-from tests.services.test_alerts import A, G, R, S, scripted
+from tests.services.test_alerts import A, G, S, scripted
 
 LAST = dt.date(2021, 9, 14)
 
