@@ -303,7 +303,9 @@ def _sleep_table(
     prev_end[1:] = e[:-1]
     lo = np.where(first, shifts.horizon_start_h, prev_end + r.commute_h)
     hi = s - r.commute_h
-    end_tod = np.mod(prev_end, 24.0)
+    end_tod = np.floor(prev_end / 24.0)
+    end_tod *= -24.0
+    end_tod += prev_end  # time of day the previous shift ended: end − 24·floor(end / 24)
     has_day = (
         ~first & (end_tod >= r.day_sleep_after_end_from_h) & (end_tod < r.day_sleep_after_end_to_h)
     )
@@ -328,8 +330,9 @@ def _sleep_table(
     kept_gap = gap[keep]
     sw = w[kept_gap]
     last = np.cumsum(np.bincount(kept_gap, minlength=n)) - 1
-    valid = last >= 0
-    valid[valid] &= sw[last[valid]] == w[valid]
+    valid = np.zeros(n, dtype=bool)
+    if len(sw):  # the last sleep so far must be this worker's own
+        valid = (last >= 0) & (sw[np.maximum(last, 0)] == w)
     return sw, s_start[keep], s_end[keep], np.where(valid, last, -1)
 
 
@@ -530,7 +533,7 @@ def shift_fatigue_reference(
             sleeps: list[tuple[float, float]] = []
             lo_n = lo
             if prev_end is not None:
-                tod = prev_end % 24.0
+                tod = prev_end + -24.0 * math.floor(prev_end / 24.0)
                 if r.day_sleep_after_end_from_h <= tod < r.day_sleep_after_end_to_h:
                     de = min(lo + r.day_sleep_max_h, hi)
                     if de - lo >= r.min_sleep_h:

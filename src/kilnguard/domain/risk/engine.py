@@ -4,18 +4,22 @@ Model (docs/models/risk.md has the full reference)::
 
     R = F_envelope · F_integrity · F_people · F_change · F_detection          (LOPA / HSE RI style)
     F_envelope  = max(1, r)^n · F_target · (1 + max(0, t_run − T_campaign) / T_campaign)
+    F_target    = 1 + (2.5 − 1)·0.5 while target pressure p > 1 (HEART EPC × APOA), else 1
     F_integrity = max(1, D)^(β−1) · (1 + overdue_days / interval_days)       (PFD ∝ time since test)
     F_people    = RR_shift · 1.72^max(0, KSS_crew − 8)
     level       = max(level(R), hard-rule floors)
 
 with r = max(daily, 7-day mean) load ratio, D the Palmgren–Miner lining damage (``wear``), RR_shift
 the Folkard & Tucker / HSE FRI shift-pattern risk and KSS the three-process-model sleepiness
-(``fatigue``). Change control and detection are interfaces: they only set floors for now.
+(``fatigue``), p = Σ additional + max other open targets of quantity / (days · rated t/day of the
+scope), the target as imposed. Change control and detection are interfaces: they only set floors
+for now. Hard rules: p > 1 → amber; firing at r ≥ 2 → red; firing with an IPL proof test > 7 days
+overdue → stop; D ≥ 1 → amber; change-control severity and active alarms → their floors.
 
 Every indicator is a pure function of ``RiskInputs`` (records up to ``as_of`` of each day): day d
 never reads a record dated after d, so replaying history day by day gives the same answer as
 assessing it at once. Sums run in day order so the plain reference loop (``reference.py``)
-reproduces every value bit for bit.
+reproduces every value (exactly, except one-ulp differences of vectorised exp/cos in fatigue).
 """
 
 from __future__ import annotations
