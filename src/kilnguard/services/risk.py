@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -71,10 +71,20 @@ def _utc_offset_h(session: Session, kilns: Sequence[m.Kiln]) -> float:
     return offset.total_seconds() / 3600
 
 
-#: Optional per kiln-day signals other features provide (change control, telemetry): each
-#: takes (session, kiln ids, first day, last day) and returns engine interface records.
-ChangeSource = Callable[[Session, Sequence[int], dt.date, dt.date], Sequence[rk.ChangeControlState]]
-CHANGE_CONTROL_SOURCES: list[ChangeSource] = []
+def change_control_states(
+    session: Session, kilns: Sequence[m.Kiln], first: dt.date, last: dt.date
+) -> list[rk.ChangeControlState]:
+    """The change-control barrier's per kiln-day input from the change requests (issue 5):
+    firing under an unapproved change, a skipped stage, an open objection, an overrule, people
+    in the hazard zone above its limit. Only days with something to say are passed on."""
+    from kilnguard.services.change import change_control_inputs
+
+    signals = change_control_inputs(session, [k.id for k in kilns], first, last)
+    return [
+        rk.ChangeControlState(str(kiln_id), day, int(sig.severity), "; ".join(sig.reasons))
+        for (kiln_id, day), sig in sorted(signals.items())
+        if sig.severity > 0
+    ]
 
 
 def load_history(
@@ -221,9 +231,7 @@ def load_history(
     days = [p.day for p in production]
     first = start or (min(days) if days else dt.date.today())
     last = end or (max(days) if days else first)
-    change: list[rk.ChangeControlState] = []
-    for source in CHANGE_CONTROL_SOURCES:
-        change.extend(source(session, ids, first, last))
+    change = change_control_states(session, kilns, first, last)
     records = rk.Records(
         kilns=specs,
         production=production,
