@@ -171,7 +171,7 @@ def _facts(f: KilnDayFacts, b: int) -> list[str]:
         if f.shift_rr > 1.0:
             out.append(f"shift pattern relative risk {f.shift_rr:.2f} (Folkard & Tucker)")
         if f.max_shift_h > 8.13:
-            out.append(f"{f.max_shift_h:.0f} h shifts")
+            out.append(f"{f.max_shift_h:g} h shifts")
         kinds = f.breach_kinds
         if kinds & BREACH_CONSECUTIVE_SHIFTS:
             out.append(f"{f.max_consecutive_shifts} shifts in a row without a 24 h rest")
