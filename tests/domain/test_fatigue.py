@@ -186,3 +186,30 @@ def test_vectorised_fatigue_matches_the_per_shift_loop(
         assert int(vec.breaches[i]) == int(r["breaches"])
         assert int(vec.consecutive_shifts[i]) == int(r["consecutive_shifts"])
         assert int(vec.consecutive_nights[i]) == int(r["consecutive_nights"])
+
+
+@pytest.mark.parametrize(("rest_h", "quick"), [(10.5, True), (11.0, False), (11.5, False)])
+def test_quick_return_edge_is_eleven_hours(rest_h: float, quick: bool) -> None:
+    f = shift_fatigue(table([(0, 7.0, 15.0), (0, 15.0 + rest_h, 23.0 + rest_h)]))
+    assert bool(f.breaches[1] & BREACH_QUICK_RETURN) is quick
+
+
+@pytest.mark.parametrize(("length_h", "long"), [(11.5, False), (12.0, False), (12.5, True)])
+def test_long_shift_edge_is_twelve_hours(length_h: float, long: bool) -> None:
+    f = shift_fatigue(table([(0, 7.0, 7.0 + length_h)]))
+    assert bool(f.breaches[0] & BREACH_LONG_SHIFT) is long
+
+
+@pytest.mark.parametrize(("n_shifts", "breach"), [(6, False), (7, True)])
+def test_consecutive_shift_edge_is_six(n_shifts: int, breach: bool) -> None:
+    f = shift_fatigue(table([(0, 24.0 * i + 7, 24.0 * i + 15) for i in range(n_shifts)]))
+    assert bool(f.breaches[-1] & BREACH_CONSECUTIVE_SHIFTS) is breach
+
+
+@pytest.mark.parametrize(("night_hours", "night"), [(2.5, False), (3.0, True), (3.5, True)])
+def test_a_night_shift_has_at_least_three_hours_in_night_time(
+    night_hours: float, night: bool
+) -> None:
+    end = 23.0 + night_hours  # an 8-h shift ending `night_hours` after 23:00
+    f = shift_fatigue(table([(0, end - 8.0, end)]))
+    assert bool(f.is_night[0]) is night

@@ -31,6 +31,7 @@ from kilnguard.domain.risk import (
     assess,
     assess_reference,
     build_inputs,
+    crew_fatigue,
     explain,
 )
 
@@ -436,3 +437,15 @@ def test_shift_times_are_moved_to_plant_local_days() -> None:
     fat = assess(inputs).fatigue
     assert fat.has_shifts[0].tolist() == [False, True, False]
     assert not bool(fat.per_shift.is_night[0])
+
+
+@pytest.mark.parametrize(("kss", "factor"), [(7.9, 1.0), (8.0, 1.0), (9.0, 1.72)])
+def test_crew_sleepiness_adds_a_factor_only_above_kss_eight(kss: float, factor: float) -> None:
+    s = datetime(2024, 3, 1, 7, tzinfo=UTC)
+    shift = ShiftRecord("w", "A", "K1", s, s + timedelta(hours=8))
+    inputs = build_inputs(Records([kiln()], shifts=[shift]), D0, D0)
+    fat = crew_fatigue(inputs)
+    forced = replace(fat, kss_crew_mean=np.full((1, 1), kss), shift_rr=np.ones((1, 1)))
+    res = assess(inputs, fatigue=forced)
+    assert res.rr_kss[0, 0] == pytest.approx(factor)
+    assert res.factors[2, 0, 0] == pytest.approx(factor)
