@@ -48,7 +48,8 @@ def _report(
 ) -> ps.PlanReport:
     with uow(request) as session:
         if enterprise_id is None:
-            enterprise_id = _enterprises(session, who)[0].id if _enterprises(session, who) else 0
+            readable = _enterprises(session, who)
+            enterprise_id = readable[0].id if readable else 0
         search = min(WEB_SEARCH_TIME_LIMIT_S, max(1.0, time_limit_s / 4))
         return ps.make_plan(
             session,
@@ -113,7 +114,11 @@ def _day(value: str | None) -> dt.date | None:
 
 @router.get("/plan", response_class=HTMLResponse, include_in_schema=False)
 def plan_page(
-    request: Request, who: Who, enterprise_id: int | None = None, as_of: str | None = None
+    request: Request,
+    who: Who,
+    enterprise_id: int | None = None,
+    as_of: str | None = None,
+    time_limit_s: float = WEB_TIME_LIMIT_S,
 ) -> HTMLResponse:
     with uow(request) as session:
         enterprises = [(e.id, e.name) for e in _enterprises(session, who)]
@@ -122,8 +127,10 @@ def plan_page(
     )
     data: dict[str, Any] | None = None
     if chosen is not None:
-        data = _report(request, who, chosen, _day(as_of), WEB_TIME_LIMIT_S).to_json()
-    query = f"enterprise_id={chosen}" + (f"&as_of={as_of}" if as_of else "")
+        data = _report(request, who, chosen, _day(as_of), time_limit_s).to_json()
+    query = f"enterprise_id={chosen}&time_limit_s={time_limit_s:g}" + (
+        f"&as_of={as_of}" if as_of else ""
+    )
     return TEMPLATES.TemplateResponse(
         request,
         "planning/plan.html",
@@ -143,9 +150,14 @@ def plan_page(
 
 @router.get("/plan/chart/{which}.png", include_in_schema=False)
 def plan_chart(
-    request: Request, who: Who, which: str, enterprise_id: int, as_of: str | None = None
+    request: Request,
+    who: Who,
+    which: str,
+    enterprise_id: int,
+    as_of: str | None = None,
+    time_limit_s: float = WEB_TIME_LIMIT_S,
 ) -> Response:
-    report = _report(request, who, enterprise_id, _day(as_of), WEB_TIME_LIMIT_S)
+    report = _report(request, who, enterprise_id, _day(as_of), time_limit_s)
     return Response(ps.chart_png(report, which), media_type="image/png")
 
 

@@ -1,0 +1,115 @@
+"""Planner over HTTP on the demo region: the JSON of GET /api/v1/plans, adoption by a manager,
+refusals, and the /plan page with its charts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select
+
+from kilnguard.scenarios.demo import DEMO_PASSWORD
+from kilnguard.store import db as store_db
+from kilnguard.store import models as m
+
+QUICK = "time_limit_s=2"
+
+
+@pytest.fixture(scope="module")
+def demo(fresh_database_url: Callable[[], str]) -> Iterator[Engine]:
+    from kilnguard.scenarios import load_extensions
+    from kilnguard.scenarios.demo import build_demo
+
+    url = fresh_database_url()
+    store_db.upgrade(url)
+    eng = store_db.make_engine(url)
+    load_extensions()
+    with store_db.unit_of_work(eng) as s:
+        build_demo(s)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture(scope="module")
+def api(demo: Engine) -> Iterator[Any]:
+    from fastapi.testclient import TestClient
+
+    from kilnguard.api.app import create_app
+
+    with TestClient(create_app(demo)) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def komusan(demo: Engine) -> int:
+    with store_db.unit_of_work(demo) as s:
+        return s.scalars(select(m.Enterprise.id).where(m.Enterprise.name.like("Komusan%"))).one()
+
+
+@pytest.fixture(scope="module")
+def tokens(api: Any) -> dict[str, dict[str, str]]:
+    names = ("manager", "operator", "chongjin-manager")
+    out = {}
+    for n in names:
+        r = api.post("/api/v1/auth/token", json={"username": n, "password": DEMO_PASSWORD})
+        assert r.status_code == 200, r.text
+        out[n] = {"Authorization": f"Bearer {r.json()['token']}"}
+    return out
+
+
+def test_the_plan_json_says_komusan_cannot_meet_the_target_safely(
+    api: Any, tokens: dict[str, dict[str, str]], komusan: int
+) -> None:
+    r = api.get(f"/api/v1/plans?enterprise_id={komusan}&{QUICK}", headers=tokens["manager"])
+    assert r.status_code == 200, r.text
+    d = r.json()
+    assert d["feasible"] is False and d["max_safe_t"] > 0 and d["binding"]
+    assert d["earliest_safe_date"] > "2021-12-17"
+    assert d["replay"]["worst_level"] in ("green", "amber")
+    assert d["replay"]["actual_worst_level"] in ("red", "stop")
+    assert {r["margin"] for r in d["price_of_pushing"]} == {1.0, 1.25, 1.5, 2.0, 2.5, 3.0}
+
+
+def test_another_enterprises_manager_gets_404_and_an_operator_may_not_adopt(
+    api: Any, tokens: dict[str, dict[str, str]], komusan: int
+) -> None:
+    r = api.get(
+        f"/api/v1/plans?enterprise_id={komusan}&{QUICK}", headers=tokens["chongjin-manager"]
+    )
+    assert r.status_code == 404
+    body = {"enterprise_id": komusan, "time_limit_s": 2}
+    r = api.post("/api/v1/plans/adopt", json=body, headers=tokens["chongjin-manager"])
+    assert r.status_code == 404
+    r = api.post("/api/v1/plans/adopt", json=body, headers=tokens["operator"])
+    assert r.status_code == 403
+
+
+def test_the_plan_page_shows_the_verdict_charts_and_an_adopt_button_for_managers(
+    api: Any, tokens: dict[str, dict[str, str]], komusan: int
+) -> None:
+    page = api.get(f"/plan?enterprise_id={komusan}&{QUICK}", headers=tokens["manager"])
+    assert page.status_code == 200
+    assert "cannot all be met safely" in page.text and "Binding constraints" in page.text
+    assert 'id="adopt"' in page.text and 'href="/plan"' in page.text
+    png = api.get(
+        f"/plan/chart/gantt.png?enterprise_id={komusan}&{QUICK}", headers=tokens["manager"]
+    )
+    assert png.status_code == 200 and png.content[:4] == b"\x89PNG"
+    risk = api.get(
+        f"/plan/chart/risk.png?enterprise_id={komusan}&{QUICK}", headers=tokens["manager"]
+    )
+    assert risk.status_code == 200 and risk.content[:4] == b"\x89PNG"
+    op_page = api.get(f"/plan?enterprise_id={komusan}&{QUICK}", headers=tokens["operator"])
+    assert op_page.status_code == 200 and 'id="adopt"' not in op_page.text
+
+
+def test_a_manager_adopts_the_plan(
+    api: Any, tokens: dict[str, dict[str, str]], komusan: int
+) -> None:
+    body = {"enterprise_id": komusan, "time_limit_s": 2}
+    r = api.post("/api/v1/plans/adopt", json=body, headers=tokens["manager"])
+    assert r.status_code == 201, r.text
+    d = r.json()
+    assert d["planned_production_rows"] > 0 and d["planned_shift_rows"] > 0
+    assert d["replay_worst_level"] in ("green", "amber") and d["adopted_by"] == "manager"
