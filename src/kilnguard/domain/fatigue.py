@@ -445,20 +445,49 @@ def _kss_peak(shifts: ShiftTable, p: TPMParams, rule: SleepInference) -> FloatAr
         s_w = np.full(n, p.s0)
         t_w = np.full(n, shifts.horizon_start_h)
     s_la = s_w - p.la
-    no_sleep = ~ok
+    w_on = ok.astype(np.float64)  # sleep inertia only after a sleep
     length = shifts.end_h - shifts.start_h
     best = np.full(n, -np.inf)
-    t, dt, b1, b2 = (np.empty(n) for _ in range(4))
+    # Chunks of shifts small enough for the CPU cache: the same operations, far fewer trips to
+    # main memory (this loop is the most expensive part of the pipeline).
+    for lo in range(0, n, _CHUNK):
+        hi = min(lo + _CHUNK, n)
+        _kss_chunk(
+            p,
+            shifts.start_h[lo:hi],
+            length[lo:hi],
+            t_w[lo:hi],
+            s_la[lo:hi],
+            w_on[lo:hi],
+            best[lo:hi],
+        )
+    return best
+
+
+_CHUNK = 16384
+
+
+def _kss_chunk(
+    p: TPMParams,
+    start: FloatArray,
+    length: FloatArray,
+    t_w: FloatArray,
+    s_la: FloatArray,
+    w_on: FloatArray,
+    best: FloatArray,
+) -> None:
+    """Peak KSS over start, middle and end for one chunk of shifts, written into ``best``."""
+    m = len(start)
+    t, dt, b1, b2 = (np.empty(m) for _ in range(4))
     w24, w12 = 2.0 * np.pi / 24.0, 2.0 * np.pi / 12.0
-    no_sleep_idx = np.flatnonzero(no_sleep)
     for frac in (0.0, 0.5, 1.0):
         if frac == 0.0:
-            np.copyto(t, shifts.start_h)
+            np.copyto(t, start)
         elif frac == 1.0:
-            np.add(shifts.start_h, length, out=t)  # = start + 1.0·length
+            np.add(start, length, out=t)  # = start + 1.0·length
         else:
             np.multiply(length, frac, out=t)
-            np.add(shifts.start_h, t, out=t)  # t = start + frac·length
+            np.add(start, t, out=t)  # t = start + frac·length
         np.subtract(t, t_w, out=dt)
         np.divide(t, 24.0, out=b2)
         np.floor(b2, out=b2)
@@ -483,14 +512,13 @@ def _kss_peak(shifts: ShiftTable, p: TPMParams, rule: SleepInference) -> FloatAr
         np.add(b1, b2, out=b1)  # S + (C + U)
         np.multiply(dt, p.wd, out=dt)
         np.exp(dt, out=dt)
-        np.multiply(dt, p.wc, out=dt)  # W
-        dt[no_sleep_idx] = 0.0
+        np.multiply(dt, p.wc, out=dt)
+        np.multiply(dt, w_on, out=dt)  # W (0 before the first sleep)
         np.add(b1, dt, out=b1)  # A
         np.multiply(b1, p.kss_slope, out=b1)
         np.add(b1, p.kss_intercept, out=b1)
         np.clip(b1, 1.0, 9.0, out=b1)
         np.maximum(best, b1, out=best)
-    return best
 
 
 # --------------------------------------------------------------------------- scalar reference
