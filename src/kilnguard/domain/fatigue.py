@@ -290,7 +290,11 @@ def infer_sleep(
 def _sleep_table(
     shifts: ShiftTable, r: SleepInference
 ) -> tuple[IntArray, FloatArray, FloatArray, IntArray]:
-    """Sleep episodes plus, for each shift, the index of the last sleep before it (-1: none)."""
+    """Sleep episodes plus, for each shift, the index of the last sleep before it (-1: none).
+
+    Works through the shifts in cache-sized chunks; each shift's gap only needs the previous
+    row, so chunks are independent and their sleeps concatenate in (worker, time) order.
+    """
     w, s, e = shifts.worker, shifts.start_h, shifts.end_h
     n = len(w)
     if n == 0:
@@ -301,7 +305,35 @@ def _sleep_table(
     prev_end = np.empty(n)
     prev_end[0] = 0.0
     prev_end[1:] = e[:-1]
-    lo = np.where(first, shifts.horizon_start_h, prev_end + r.commute_h)
+    parts: list[tuple[IntArray, FloatArray, FloatArray]] = []
+    kept = np.empty(n, dtype=np.int64)
+    for lo in range(0, n, _CHUNK):
+        hi = min(lo + _CHUNK, n)
+        sw_c, ss_c, se_c, kept[lo:hi] = _sleep_chunk(
+            w[lo:hi], s[lo:hi], first[lo:hi], prev_end[lo:hi], shifts.horizon_start_h, r
+        )
+        parts.append((sw_c, ss_c, se_c))
+    sw = np.concatenate([x[0] for x in parts])
+    ss = np.concatenate([x[1] for x in parts])
+    se = np.concatenate([x[2] for x in parts])
+    last = np.cumsum(kept) - 1
+    valid = np.zeros(n, dtype=bool)
+    if len(sw):  # the last sleep so far must be this worker's own
+        valid = (last >= 0) & (sw[np.maximum(last, 0)] == w)
+    return sw, ss, se, np.where(valid, last, -1)
+
+
+def _sleep_chunk(
+    w: IntArray,
+    s: FloatArray,
+    first: BoolArray,
+    prev_end: FloatArray,
+    horizon_start_h: float,
+    r: SleepInference,
+) -> tuple[IntArray, FloatArray, FloatArray, IntArray]:
+    """Sleeps in the gaps before a run of shifts, and how many each gap holds."""
+    n = len(w)
+    lo = np.where(first, horizon_start_h, prev_end + r.commute_h)
     hi = s - r.commute_h
     end_tod = np.floor(prev_end / 24.0)
     end_tod *= -24.0
@@ -328,12 +360,7 @@ def _sleep_table(
     s_end = np.where(is_day, ds_end[gap], np.minimum(ws + span, hi[gap]))
     keep = (s_end - s_start) >= r.min_sleep_h
     kept_gap = gap[keep]
-    sw = w[kept_gap]
-    last = np.cumsum(np.bincount(kept_gap, minlength=n)) - 1
-    valid = np.zeros(n, dtype=bool)
-    if len(sw):  # the last sleep so far must be this worker's own
-        valid = (last >= 0) & (sw[np.maximum(last, 0)] == w)
-    return sw, s_start[keep], s_end[keep], np.where(valid, last, -1)
+    return w[kept_gap], s_start[keep], s_end[keep], np.bincount(kept_gap, minlength=n)
 
 
 def shift_fatigue(
