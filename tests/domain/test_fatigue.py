@@ -213,3 +213,21 @@ def test_a_night_shift_has_at_least_three_hours_in_night_time(
     end = 23.0 + night_hours  # an 8-h shift ending `night_hours` after 23:00
     f = shift_fatigue(table([(0, end - 8.0, end)]))
     assert bool(f.is_night[0]) is night
+
+
+def test_cache_chunks_do_not_change_any_figure(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs (consecutive shifts, nights) and sleeps must carry across chunk boundaries."""
+    from kilnguard.domain import fatigue
+
+    rows = [(0, 24.0 * i + 23, 24.0 * i + 31) for i in range(9)]  # 9 nights in a row
+    rows += [(1, 24.0 * i + 7, 24.0 * i + 21) for i in range(12)]  # 14-h days
+    rows += [(2, 24.0 * i + 6, 24.0 * i + 14) for i in range(0, 30, 2)]  # every other day
+    t = table(rows)
+    whole = shift_fatigue(t)
+    monkeypatch.setattr(fatigue, "_CHUNK", 4)
+    chunked = shift_fatigue(t)
+    for name in ("kss_peak", "consecutive_shifts", "consecutive_nights", "breaches", "rr_shift"):
+        assert np.array_equal(getattr(whole, name), getattr(chunked, name)), name
+    ref = shift_fatigue_reference(t)
+    assert chunked.consecutive_nights[:9].tolist() == list(range(1, 10))
+    assert [int(r["consecutive_shifts"]) for r in ref] == chunked.consecutive_shifts.tolist()

@@ -269,6 +269,18 @@ def _night_overlap(start: FloatArray, end: FloatArray, rules: RosterRules) -> Fl
     return total
 
 
+def _run_chunk(cont: BoolArray, idx: IntArray, carry: list[int], j: int) -> IntArray:
+    """:func:`_run_lengths` of one chunk whose rows are ``idx``, continuing run ``j``."""
+    last_break = np.where(cont, -1, idx)
+    np.maximum.accumulate(last_break, out=last_break)
+    np.maximum(last_break, carry[j], out=last_break)
+    if len(idx):
+        carry[j] = int(last_break[-1])
+    run = idx - last_break
+    run += 1
+    return np.asarray(run, dtype=np.int64)
+
+
 def _run_lengths(cont: BoolArray, idx: IntArray | None = None) -> IntArray:
     """For each row, how many rows in a row (ending here) had ``cont`` True after a break row."""
     i = np.arange(len(cont)) if idx is None else idx
@@ -386,35 +398,50 @@ def shift_fatigue(
     if n:
         rest[1:] = s[1:] - e[:-1]
     rest[first] = np.inf
-    is_night = _night_overlap(s, e, rr) >= rr.night_min_h
+    is_night = np.empty(n, dtype=bool)
+    for lo in range(0, n, _CHUNK):
+        hi = min(lo + _CHUNK, n)
+        is_night[lo:hi] = _night_overlap(s[lo:hi], e[lo:hi], rr) >= rr.night_min_h
     prev_night = np.zeros(n, dtype=bool)
     if n:
         prev_night[1:] = is_night[:-1]
-    weekly = rest >= rr.weekly_rest_h
-    idx = np.arange(n)
-    not_weekly = ~weekly
-    consecutive = _run_lengths(not_weekly, idx)
-    nights = _run_lengths(is_night & prev_night & not_weekly, idx)
-    nights[~is_night] = 0
-    days = _run_lengths(~(is_night | prev_night) & not_weekly, idx)
-    days[is_night] = 0
-    quick = rest < rr.min_rest_h
-    i8 = np.int8
-    breaches = quick.view(i8) * i8(BREACH_QUICK_RETURN)
-    breaches |= (consecutive > rr.max_consecutive_shifts).view(i8) * i8(BREACH_CONSECUTIVE_SHIFTS)
-    breaches |= (nights > rr.max_consecutive_nights).view(i8) * i8(BREACH_CONSECUTIVE_NIGHTS)
-    breaches |= (length > rr.max_shift_h).view(i8) * i8(BREACH_LONG_SHIFT)
-    rr_len = fri_shift_length_rr(length)
+    consecutive = np.empty(n, dtype=np.int64)
+    nights = np.empty(n, dtype=np.int64)
+    days = np.empty(n, dtype=np.int64)
+    breaches = np.empty(n, dtype=np.int8)
+    rr_len = np.empty(n)
+    rr_succ = np.empty(n)
+    rr_quick = np.empty(n)
     # one lookup in the concatenated tables: nights first, then day shifts
     n_tab = len(rr.successive_nights_rr)
     table = np.asarray(rr.successive_nights_rr + rr.successive_days_rr, dtype=np.float64)
-    pick = np.where(
-        is_night,
-        np.clip(nights - 1, 0, n_tab - 1),
-        n_tab + np.clip(days - 1, 0, len(rr.successive_days_rr) - 1),
-    )
-    rr_succ = table[pick]
-    rr_quick = np.where(quick, rr.quick_return_rr, 1.0)
+    carry = [-1, -1, -1]  # index of the last break of each run before the chunk
+    i8 = np.int8
+    for lo in range(0, n, _CHUNK):  # cache-sized chunks; runs carry over between chunks
+        hi = min(lo + _CHUNK, n)
+        idx = np.arange(lo, hi)
+        night = is_night[lo:hi]
+        not_weekly = rest[lo:hi] < rr.weekly_rest_h
+        cons = _run_chunk(not_weekly, idx, carry, 0)
+        nts = _run_chunk(night & prev_night[lo:hi] & not_weekly, idx, carry, 1)
+        nts[~night] = 0
+        dys = _run_chunk(~(night | prev_night[lo:hi]) & not_weekly, idx, carry, 2)
+        dys[night] = 0
+        quick = rest[lo:hi] < rr.min_rest_h
+        length_c = length[lo:hi]
+        br = quick.view(i8) * i8(BREACH_QUICK_RETURN)
+        br |= (cons > rr.max_consecutive_shifts).view(i8) * i8(BREACH_CONSECUTIVE_SHIFTS)
+        br |= (nts > rr.max_consecutive_nights).view(i8) * i8(BREACH_CONSECUTIVE_NIGHTS)
+        br |= (length_c > rr.max_shift_h).view(i8) * i8(BREACH_LONG_SHIFT)
+        consecutive[lo:hi], nights[lo:hi], days[lo:hi], breaches[lo:hi] = cons, nts, dys, br
+        rr_len[lo:hi] = fri_shift_length_rr(length_c)
+        pick = np.where(
+            night,
+            np.clip(nts - 1, 0, n_tab - 1),
+            n_tab + np.clip(dys - 1, 0, len(rr.successive_days_rr) - 1),
+        )
+        rr_succ[lo:hi] = table[pick]
+        rr_quick[lo:hi] = np.where(quick, rr.quick_return_rr, 1.0)
     rr_shift = rr_len * rr_succ * rr_quick
     kss = _kss_peak(shifts, p, rule or SleepInference())
     return ShiftFatigue(
