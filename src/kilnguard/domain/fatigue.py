@@ -470,10 +470,20 @@ def _kss_peak(shifts: ShiftTable, p: TPMParams, rule: SleepInference) -> FloatAr
     n_workers = int(shifts.worker.max()) + 1
     # S at the end of each sleep: the k-th sleeps of all workers form one row of a padded matrix,
     # so the only Python loop runs over k (≈ one per day), vectorised over workers.
-    counts = np.bincount(sw, minlength=n_workers)
-    k_max = int(counts.max()) if len(sw) else 0
-    rank = np.arange(len(sw)) - (np.cumsum(counts) - counts)[sw]
-    flat = rank * n_workers + sw  # 1-D positions in the (k, worker) matrices: fast scatter
+    m = len(sw)
+    counts = np.zeros(n_workers, dtype=np.int64)
+    if m:
+        new = np.empty(m, dtype=bool)
+        new[0] = True
+        np.not_equal(sw[1:], sw[:-1], out=new[1:])
+        group = np.flatnonzero(new)
+        sizes = np.diff(np.append(group, m))
+        counts[sw[group]] = sizes
+        rank = np.arange(m, dtype=np.int32) - np.repeat(group.astype(np.int32), sizes)
+    else:
+        rank = np.zeros(0, dtype=np.int32)
+    k_max = int(counts.max()) if m else 0
+    flat = rank.astype(np.int64) * n_workers + sw  # positions in the (k, worker) matrices
     start_m = np.zeros((k_max, n_workers))
     end_m = np.zeros((k_max, n_workers))
     start_m.reshape(-1)[flat] = ss
