@@ -392,21 +392,19 @@ def build_problem(
             )
         )
         task_orders[task_id] = wo.id
+    # Recurrences not yet issued as work orders are named, not planned: the domain places a
+    # task anywhere from day 0 to its due date (no earliest start), so next month's inspection
+    # would be "done" today alongside this month's, which is no inspection at all.
+    names = {k.id: k.name for k in kilns}
     for plan in plans.values():
         if not plan.interval_days or plan.id not in last_due:
             continue
         due = last_due[plan.id] + dt.timedelta(days=plan.interval_days)
-        while due <= horizon_end:
-            tasks[plan.kiln_id].append(
-                MaintenanceTask(
-                    task_id=f"plan-{plan.id}-{due.isoformat()}",
-                    name=_short_task(plan.task),
-                    duration_days=max(1, plan.duration_days),
-                    due_on=due,
-                    resets_wear=any(w in plan.task.lower() for w in risk_svc.RELINE_WORDS),
-                )
+        if due <= horizon_end:
+            notes.append(
+                f"not planned: {_short_task(plan.task)} of {names[plan.kiln_id]} next due {due} "
+                f"(every {plan.interval_days} days; planned once its work order is issued)"
             )
-            due += dt.timedelta(days=plan.interval_days)
 
     crew = _crew_sizes(session, kilns, as_of, history.utc_offset_h)
     last = known.end
