@@ -377,11 +377,10 @@ def facts(result: RiskResult, k: int, d: int) -> KilnDayFacts:
     t_text = ""
     if result.target_pressure[k, d] > 1.0:
         best, best_p = -1, 0.0
-        for t in range(len(inp.tg_info)):
-            scope = inp.tg_pair_kiln[inp.tg_pair_target == t].tolist()
+        for t in sorted(set(inp.tg_pair_target[inp.tg_pair_kiln == k].tolist())):
             is_open = int(inp.tg_entered[t]) <= d <= int(inp.tg_deadline[t])
             p = float(result.tg_pressure[t])
-            if k in scope and is_open and p > best_p:
+            if is_open and p > best_p:  # the first of equals, as in the reference loop
                 best, best_p = t, p
         if best >= 0:
             t_text = target_text(
