@@ -135,8 +135,10 @@ def plot_kiln(history: LoadedHistory, result: rk.RiskResult, index: int, path: P
         band.axvspan(d, d + dt.timedelta(days=1), color=LEVEL_COLOURS[int(lv)], lw=0)
     band.set_yticks([])
     band.set_ylabel("level", fontsize=8)
+    from matplotlib.patches import Rectangle
+
     handles = [
-        plt.Rectangle((0, 0), 1, 1, color=c, label=n)
+        Rectangle((0, 0), 1, 1, color=c, label=n)
         for n, c in zip(LEVELS, LEVEL_COLOURS, strict=True)
     ]
     band.legend(handles=handles, loc="upper left", ncol=4, fontsize=8, frameon=False)

@@ -128,7 +128,7 @@ def load_history(
         rk.ProductionRecord(sid[k], day, out, min(hours, 24.0))
         for (k, day), (out, hours) in sorted(daily.items(), key=lambda kv: (kv[0][1], kv[0][0]))
     ]
-    stops = [
+    stops = idle_day_stops(production) + [
         rk.PlannedStop(
             sid[s.kiln_id], s.start_on, s.end_on, any(w in s.reason.lower() for w in RELINE_WORDS)
         )
@@ -227,6 +227,7 @@ def load_history(
             .where(m.Shift.kiln_id.in_(ids))
             .order_by(m.Shift.start_at)
         )
+        if kiln_id is not None
     ]
     days = [p.day for p in production]
     first = start or (min(days) if days else dt.date.today())
@@ -243,6 +244,28 @@ def load_history(
         change_control=change,
     )
     return LoadedHistory(records, first, last, _utc_offset_h(session, kilns), tuple(kilns), ents)
+
+
+def idle_day_stops(production: Sequence[rk.ProductionRecord]) -> list[rk.PlannedStop]:
+    """Days without firing between two firing days of a kiln, as stops for the campaign count.
+
+    "Continuous operation" (RISK-MODEL.md) counts days since the kiln last stood cold. A
+    periodic or test kiln fired twice a week is not in a 90-day campaign, and a rotary kiln that
+    stood a whole day was stopped, planned or not, so a gap of a full day restarts the count.
+    """
+    by_kiln: dict[str, list[dt.date]] = defaultdict(list)
+    for p in production:
+        if p.output_t > 0 or p.hours_fired > 0:
+            by_kiln[p.kiln_id].append(p.day)
+    stops = []
+    for kiln_id, days in by_kiln.items():
+        days.sort()
+        for a, b in zip(days, days[1:], strict=False):
+            if (b - a).days > 1:
+                stops.append(
+                    rk.PlannedStop(kiln_id, a + dt.timedelta(days=1), b - dt.timedelta(days=1))
+                )
+    return stops
 
 
 def replay(history: LoadedHistory, config: rk.RiskConfig | None = None) -> rk.RiskResult:
