@@ -102,3 +102,19 @@ def test_levels_are_one_per_kiln_day(demo) -> None:  # type: ignore[no-untyped-d
     history, result, _ = demo
     assert result.levels.shape == (len(history.kiln_rows), (history.end - history.start).days + 1)
     assert set(np.unique(result.levels)) <= {0, 1, 2, 3}
+
+
+def test_a_one_kiln_replay_gives_the_same_levels_as_the_whole_plant(
+    demo, demo_readonly_engine: Engine
+) -> None:  # type: ignore[no-untyped-def]
+    history, result, _ = demo
+    rf2 = next(r for r in history.kiln_rows if r.name == "RF-2")
+    with unit_of_work(demo_readonly_engine) as s:
+        alone = rs.load_history(s, [s.get(type(rf2), rf2.id)])
+    assert [k.name for k in alone.kiln_rows] == ["RF-2"]
+    r_alone = rs.replay(alone)
+    k = history.kiln_index(rf2.id)
+    lo = (alone.start - history.start).days
+    n = (alone.end - alone.start).days + 1
+    assert np.array_equal(r_alone.levels[0, :n], result.levels[k, lo : lo + n])
+    assert np.allclose(r_alone.target_pressure[0, :n], result.target_pressure[k, lo : lo + n])

@@ -618,6 +618,45 @@ def _kiln_names(session: Session, kiln_ids: Sequence[int]) -> dict[int, str]:
     return {k.id: k.name for k in session.scalars(select(m.Kiln).where(m.Kiln.id.in_(kiln_ids)))}
 
 
+def risk_level_changes(
+    session: Session,
+    kiln_ids: Sequence[int],
+    kilns: dict[int, str],
+    first_day: dt.date,
+    last_day: dt.date,
+) -> list[inv_dom.RiskLevelRecord]:
+    """What the risk engine said of each kiln over the window, replayed from the records as
+    they stood (each day sees only records up to that day): the level on the first day and
+    every change after, with the engine's explanation."""
+    from kilnguard.domain import risk as rk
+    from kilnguard.services import risk as rs
+
+    rows = list(session.scalars(select(m.Kiln).where(m.Kiln.id.in_(list(kiln_ids)))))
+    if not rows:
+        return []
+    history = rs.load_history(session, rows, end=last_day)
+    if not history.records.production or history.end < first_day:
+        return []
+    result = rs.replay(history)
+    out: list[inv_dom.RiskLevelRecord] = []
+    lo = max((first_day - history.start).days, 0)
+    hi = (last_day - history.start).days
+    for i, kiln in enumerate(history.kiln_rows):
+        previous = -1
+        for d in range(lo, hi + 1):
+            level = int(result.levels[i, d])
+            if level == previous:
+                continue
+            previous = level
+            e = rk.explain(result, i, d)
+            out.append(
+                inv_dom.RiskLevelRecord(
+                    kilns[kiln.id], history.day_of(d), e.level, (e.text,), _src(kiln.source)
+                )
+            )
+    return out
+
+
 def risk_and_alert_facts(
     session: Session, kiln_ids: Sequence[int], first_day: dt.date, last_day: dt.date
 ) -> list[inv_dom.RiskLevelRecord | inv_dom.AlertRecord]:
@@ -629,32 +668,7 @@ def risk_and_alert_facts(
     out: list[inv_dom.RiskLevelRecord | inv_dom.AlertRecord] = []
     lo = dt.datetime.combine(first_day, dt.time(0), tzinfo=dt.UTC) - dt.timedelta(days=1)
     hi = dt.datetime.combine(last_day, dt.time(0), tzinfo=dt.UTC) + dt.timedelta(days=2)
-    for name in names:
-        if "risk" not in name or "alert" in name:
-            continue
-        t = _reflect(session, name)
-        cols = t.c.keys()
-        kcol = _pick(cols, "kiln_id")
-        dcol = _pick(cols, "day", "on", "date", "as_of", "assessed_on")
-        lcol = _pick(cols, "level", "risk_level", "band", "colour", "color")
-        if not (kcol and dcol and lcol):
-            continue
-        rcol = _pick(cols, "reasons", "explanation", "summary", "why")
-        for r in session.execute(select(t).where(t.c[kcol].in_(list(kilns)))).mappings():
-            day = r[dcol]
-            day = day.date() if isinstance(day, dt.datetime) else day
-            if not isinstance(day, dt.date) or not first_day <= day <= last_day:
-                continue
-            reasons = _text(r[rcol]) if rcol else ""
-            out.append(
-                inv_dom.RiskLevelRecord(
-                    kilns[r[kcol]],
-                    day,
-                    str(r[lcol]),
-                    (reasons,) if reasons else (),
-                    _src(str(r.get("source", "recorded"))),
-                )
-            )
+    out.extend(risk_level_changes(session, kiln_ids, kilns, first_day, last_day))
     acks: dict[object, tuple[str | None, dt.datetime | None]] = {}
     for name in names:
         if "alert" in name and "ack" in name:

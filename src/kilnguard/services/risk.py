@@ -8,6 +8,7 @@ history loads without per-row round trips. Tenancy: callers pass the kilns a use
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,6 +38,9 @@ class LoadedHistory:
     utc_offset_h: float
     kiln_rows: tuple[m.Kiln, ...]
     enterprise_names: dict[int, str]
+
+    def day_of(self, index: int) -> dt.date:
+        return self.start + dt.timedelta(days=index)
 
     def kiln_index(self, kiln_id: int) -> int:
         for i, k in enumerate(self.kiln_rows):
@@ -94,7 +98,24 @@ def load_history(
     start: dt.date | None = None,
     end: dt.date | None = None,
 ) -> LoadedHistory:
-    """Read everything the engine needs for `kilns`, up to `end` (default: last record)."""
+    """Read everything the engine needs for `kilns`, up to `end` (default: last record).
+
+    The other kilns of the same enterprises are loaded too, after the requested ones, because
+    a target's pressure depends on every kiln in its scope: a one-kiln replay must give that
+    kiln the same level as a whole-plant replay. `kiln_rows` lists only the requested kilns,
+    and their indexes in the result arrays are the same.
+    """
+    requested = list(kilns)
+    ids = [k.id for k in requested]
+    scope_mates = session.scalars(
+        select(m.Kiln)
+        .where(
+            m.Kiln.enterprise_id.in_({k.enterprise_id for k in requested}),
+            m.Kiln.id.not_in(ids),
+        )
+        .order_by(m.Kiln.id)
+    ).all()
+    kilns = [*requested, *scope_mates]
     ids = [k.id for k in kilns]
     sid = {k.id: str(k.id) for k in kilns}
     ents = {e.id: e.name for e in session.scalars(select(m.Enterprise))}
@@ -243,7 +264,9 @@ def load_history(
         shifts=shifts,
         change_control=change,
     )
-    return LoadedHistory(records, first, last, _utc_offset_h(session, kilns), tuple(kilns), ents)
+    return LoadedHistory(
+        records, first, last, _utc_offset_h(session, kilns), tuple(requested), ents
+    )
 
 
 def idle_day_stops(production: Sequence[rk.ProductionRecord]) -> list[rk.PlannedStop]:
@@ -260,7 +283,7 @@ def idle_day_stops(production: Sequence[rk.ProductionRecord]) -> list[rk.Planned
     stops = []
     for kiln_id, days in by_kiln.items():
         days.sort()
-        for a, b in zip(days, days[1:], strict=False):
+        for a, b in itertools.pairwise(days):
             if (b - a).days > 1:
                 stops.append(
                     rk.PlannedStop(kiln_id, a + dt.timedelta(days=1), b - dt.timedelta(days=1))
