@@ -327,6 +327,7 @@ def build_plant(engine: Engine) -> Plant:
             ("maint_a", Role.MAINTENANCE, [p.ent_a], None),
             ("mgr_a", Role.MANAGER, [p.ent_a], None),
             ("safety_a", Role.SAFETY_OFFICER, [p.ent_a], None),
+            ("lead_a", Role.TECHNICAL_LEAD, [p.ent_a], None),
             ("op_b", Role.OPERATOR, [p.ent_b], None),
             ("reg", Role.REGULATOR, [], p.region_id),
             ("reg_other", Role.REGULATOR, [], p.other_region_id),

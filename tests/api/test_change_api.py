@@ -19,7 +19,7 @@ def _ok(r: Any, status: int = 200) -> Any:
 
 
 def _scale_up_to_pre_startup(client: Any, plant: Plant) -> tuple[int, dict[str, dict[str, str]]]:
-    h = {u: token_for(client, u) for u in ("op_a", "safety_a", "mgr_a")}
+    h = {u: token_for(client, u) for u in ("op_a", "lead_a", "safety_a", "mgr_a")}
     c = _ok(
         client.post(
             "/api/v1/changes",
@@ -65,7 +65,7 @@ def _scale_up_to_pre_startup(client: Any, plant: Plant) -> tuple[int, dict[str, 
             f"/api/v1/changes/{cid}/transitions", headers=h["op_a"], json={"action": "submit"}
         )
     )
-    for u in ("safety_a", "mgr_a"):
+    for u in ("lead_a", "safety_a", "mgr_a"):
         _ok(
             client.post(
                 f"/api/v1/changes/{cid}/reviews", headers=h[u], json={"decision": "approve"}

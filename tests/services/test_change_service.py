@@ -65,6 +65,7 @@ def _new_change(plant: Plant, who: Principal, stage: str = "lab") -> int:
 def _to_pre_startup(plant: Plant, cid: int) -> None:
     u = plant.users
     _do(plant.engine, cc.transition, u["op_a"], cid, "submit")
+    _do(plant.engine, cc.review, u["lead_a"], cid, decision="approve", reason="ok")
     _do(plant.engine, cc.review, u["safety_a"], cid, decision="approve", reason="ok")
     _do(plant.engine, cc.review, u["mgr_a"], cid, decision="approve", reason="ok")
     _do(plant.engine, cc.transition, u["mgr_a"], cid, "approve_for_stage")
@@ -106,8 +107,8 @@ def test_a_change_walks_the_whole_workflow_with_one_audit_entry_per_write(plant:
         "close",
     ]
     assert d["firings"][0]["ended_at"] is not None
-    # create, 6 transitions, 2 reviews, zone, 8 PSSR ticks
-    assert _audit_count(plant.engine) - before == 1 + 6 + 2 + 1 + len(PssrItem)
+    # create, 6 transitions, 3 reviews (technical lead, safety officer, manager), zone, PSSR ticks
+    assert _audit_count(plant.engine) - before == 1 + 6 + 3 + 1 + len(PssrItem)
     assert _audit_count(plant.engine, "authorise_firing") == 1
 
 
@@ -195,6 +196,9 @@ def test_only_the_author_withdraws_an_objection_and_then_it_stops_blocking(plant
         _do(plant.engine, cc.transition, u["mgr_a"], cid, "approve_for_stage")
     _do(plant.engine, cc.withdraw_objection, u["safety_a"], cid, oid, reason="pilot added")
     _do(plant.engine, cc.review, u["safety_a"], cid, decision="approve")
+    with pytest.raises(Conflict, match="technical lead"):
+        _do(plant.engine, cc.transition, u["mgr_a"], cid, "approve_for_stage")
+    _do(plant.engine, cc.review, u["lead_a"], cid, decision="approve")
     _do(plant.engine, cc.transition, u["mgr_a"], cid, "approve_for_stage")
     assert _audit_count(plant.engine, "withdraw") == 1
 

@@ -8,6 +8,7 @@ from enum import StrEnum
 class Role(StrEnum):
     OPERATOR = "operator"
     TECHNICIAN = "technician"
+    TECHNICAL_LEAD = "technical_lead"  # heads the technicians; reviews changes (issue 5)
     MAINTENANCE = "maintenance"
     SAFETY_OFFICER = "safety_officer"
     MANAGER = "manager"
@@ -22,7 +23,14 @@ ALL_ROLES: tuple[Role, ...] = tuple(Role)
 #: Regulators read their whole region and write none of a plant's records.
 WRITERS: dict[str, frozenset[Role]] = {
     "production_record": frozenset(
-        {Role.OPERATOR, Role.TECHNICIAN, Role.MANAGER, Role.SAFETY_OFFICER, Role.ADMIN}
+        {
+            Role.OPERATOR,
+            Role.TECHNICIAN,
+            Role.TECHNICAL_LEAD,
+            Role.MANAGER,
+            Role.SAFETY_OFFICER,
+            Role.ADMIN,
+        }
     ),
     "shift": frozenset({Role.MANAGER, Role.SAFETY_OFFICER, Role.OPERATOR, Role.ADMIN}),
     "work_order": frozenset({Role.MAINTENANCE, Role.MANAGER, Role.SAFETY_OFFICER, Role.ADMIN}),
@@ -33,6 +41,7 @@ WRITERS: dict[str, frozenset[Role]] = {
         {
             Role.OPERATOR,
             Role.TECHNICIAN,
+            Role.TECHNICAL_LEAD,
             Role.MAINTENANCE,
             Role.SAFETY_OFFICER,
             Role.MANAGER,

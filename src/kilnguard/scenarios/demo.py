@@ -805,6 +805,7 @@ def _users(session: Session, plants: DemoPlants) -> None:
         ("safety", Role.SAFETY_OFFICER, [kom], "Komusan Cement Factory"),
         ("manager", Role.MANAGER, [kom], "Komusan Cement Factory"),
         ("technician", Role.TECHNICIAN, [cho], "Chongjin Chemical and Textile Factory"),
+        ("technical-lead", Role.TECHNICAL_LEAD, [cho], "Chongjin Chemical and Textile Factory"),
         ("chongjin-manager", Role.MANAGER, [cho], "Chongjin Chemical and Textile Factory"),
         ("chongjin-safety", Role.SAFETY_OFFICER, [cho], "Chongjin Chemical and Textile Factory"),
         ("kyongsong-manager", Role.MANAGER, [ctl], "Kyongsong Refractory Works"),

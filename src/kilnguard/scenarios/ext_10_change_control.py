@@ -147,6 +147,15 @@ def _chongjin(session: Session, plants: DemoPlants) -> None:
         BUILDER,
         cid,
         decision="approve",
+        reason="lab results reproducible at 50 g; approve the lab stage",
+        on_behalf=ITC_HEAD,
+        at=local(dt.date(2021, 10, 20), 9),
+    )
+    cc.review(
+        session,
+        BUILDER,
+        cid,
+        decision="approve",
         reason="deadline from the committee",
         on_behalf=CJ_SAFETY,
         at=local(dt.date(2021, 10, 20), 10),
@@ -300,6 +309,14 @@ def _clean_stage(
     )
     cid = row.id
     cc.transition(session, BUILDER, cid, "submit", on_behalf=KS_LEAD, at=local(start, 10))
+    cc.review(
+        session,
+        BUILDER,
+        cid,
+        decision="approve",
+        on_behalf=KS_LEAD,
+        at=local(start + dt.timedelta(days=3), 9),
+    )
     cc.review(
         session,
         BUILDER,

@@ -15,10 +15,9 @@ entry per record written. Nothing commits here: the unit of work does.
   (`ZoneDecision.admitted = False`), written and audited, not a rolled-back error.
 - Overrules are permanent: there is no service that deletes or edits one.
 
-Reviewer policy: the foundation's role set (`domain.roles.Role`) has no "technical lead" role
-that a login can hold, so the installation's policy (`CHANGE_POLICY`) requires the safety
-officer's and the plant manager's approvals for every change kind. A technical lead's
-approval is still accepted when recorded (reconstructions) but is not required.
+Reviewer policy (`CHANGE_POLICY`): the domain default — the technical lead's, the safety
+officer's and the plant manager's approvals for every change kind (issue 5); configurable per
+change kind.
 """
 
 from __future__ import annotations
@@ -61,11 +60,7 @@ from kilnguard.store.change_models import (
 )
 from kilnguard.store.models import Enterprise, Kiln, Region
 
-CHANGE_POLICY = dc.ChangePolicy(
-    required_reviewers={
-        kind: frozenset({dc.Role.SAFETY_OFFICER, dc.Role.MANAGER}) for kind in dc.ChangeKind
-    }
-)
+CHANGE_POLICY = dc.ChangePolicy()
 """The installation's change-control policy (see the module docstring for the reviewer set)."""
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
