@@ -4,8 +4,8 @@ Prints human-readable figures, then, as its LAST line, a JSON object with
 ``indicators_kiln_days_per_s`` (indicators + levels, crew fatigue precomputed),
 ``pipeline_kiln_days_per_s`` (crew fatigue + indicators + levels), ``reference_kiln_days_per_s``
 (the plain per-kiln-day loop, timed on a subset of kilns and scaled per kiln-day) — all per CPU
-second of one core — ``load_s`` (building ``RiskInputs`` from the records, wall-clock; see
-``load_records``) and ``peak_memory_mb`` (peak RSS, including the generated records).
+second of one core — ``load_s`` (reading every record from a SQLite database and building
+``RiskInputs``, wall-clock; see ``load_records``) and ``peak_memory_mb`` (peak RSS, including the generated records).
 
 Run: ``.venv/bin/python benchmarks/risk_replay.py`` (it re-executes itself once with one BLAS
 thread and glibc heap settings; see ``_ENV``). Timings are the best of ``--repeat`` warm runs.
@@ -33,6 +33,7 @@ if any(os.environ.get(k) != v for k, v in _ENV.items()) and "--no-reexec" not in
 import argparse  # noqa: E402
 import json  # noqa: E402
 import resource  # noqa: E402
+import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -42,7 +43,8 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generator import GeneratedHistory, generate  # noqa: E402
+from db_load import write_database  # noqa: E402
+from generator import generate  # noqa: E402
 
 from kilnguard.domain.risk import (  # noqa: E402
     LEVEL_NAMES,
@@ -58,13 +60,19 @@ from kilnguard.domain.risk import (  # noqa: E402
 T = TypeVar("T")
 
 
-def load_records(history: GeneratedHistory, config: RiskConfig) -> RiskInputs:
-    """INTEGRATION HOOK: today builds ``RiskInputs`` from in-memory record dataclasses.
+def load_records(url: str, config: RiskConfig) -> RiskInputs:
+    """The database load, as the application does it: every kiln's records read from the
+    tables by ``services.risk.load_history`` (one query per table), then ``build_inputs``.
+    ``load_s`` in the JSON line is the time spent here."""
+    from kilnguard.services.access import SYSTEM
+    from kilnguard.services.risk import load_history, readable_kilns
+    from kilnguard.store.db import make_engine, unit_of_work
 
-    The integrator replaces the body with the database load (SQL rows → record dataclasses →
-    ``build_inputs``); ``load_s`` in the JSON line is the time spent here.
-    """
-    return build_inputs(history.records, history.start, history.end, config)
+    engine = make_engine(url)
+    with unit_of_work(engine) as session:
+        history = load_history(session, readable_kilns(session, SYSTEM))
+    engine.dispose()
+    return build_inputs(history.records, history.start, history.end, config, history.utc_offset_h)
 
 
 def _best(fn: Callable[[], T], repeat: int) -> tuple[float, float, T]:
@@ -103,11 +111,17 @@ def main() -> None:
         f"{len(rec.work_orders):,} work orders, {len(rec.targets):,} targets"
     )
 
-    t0 = time.perf_counter()
-    inputs = load_records(history, cfg)
-    load_s = time.perf_counter() - t0
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/risk_replay.db"
+        t0 = time.perf_counter()
+        write_database(history, url)
+        print(f"wrote them to a SQLite database in {time.perf_counter() - t0:.1f} s (not timed)")
+        del history, rec
+        t0 = time.perf_counter()
+        inputs = load_records(url, cfg)
+        load_s = time.perf_counter() - t0
     kd = inputs.n_kilns * inputs.n_days
-    print(f"load (records → RiskInputs): {load_s:.2f} s")
+    print(f"load (database → records → RiskInputs): {load_s:.2f} s")
 
     t0 = time.perf_counter()
     assess(inputs, cfg, fatigue=crew_fatigue(inputs, cfg))

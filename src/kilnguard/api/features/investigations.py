@@ -557,15 +557,56 @@ def page_report(request: Request, who: Who, investigation_id: int) -> HTMLRespon
 def page_bulletins(request: Request, who: Who, error: str = "") -> HTMLResponse:
     with uow(request) as session:
         items = svc.list_bulletins(session, who)
+        can_send = who.role in svc.BULLETIN_ROLES
+        incidents = svc.list_incidents(session, who) if can_send else []
         return pages.render(
             request,
             f"{T}/bulletins.html",
             who,
             bulletins=items,
             can_ack=who.role in svc.ACKNOWLEDGING_ROLES,
+            can_send=can_send,
+            incidents=incidents,
             mine=who.enterprise_ids,
             error=error,
         )
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+@router.post("/bulletins", include_in_schema=False, response_model=None)
+def page_send_bulletin(
+    request: Request,
+    who: Who,
+    incident_id: int = Form(...),
+    title: str = Form(""),
+    summary: str = Form(""),
+    lessons: str = Form(""),
+    required_checks: str = Form(""),
+    tiers: list[int] = Form([]),
+    sectors: str = Form(""),
+    acknowledge_within_days: int = Form(7),
+) -> Response:
+    """A regulator sends a bulletin from the web: lessons and checks one per line."""
+    try:
+        with uow(request) as session:
+            svc.send_bulletin(
+                session,
+                who,
+                incident_id=incident_id,
+                title=title,
+                summary=summary,
+                lessons=_lines(lessons),
+                required_checks=_lines(required_checks),
+                tiers=tiers,
+                sectors=[x.strip() for x in sectors.split(",") if x.strip()],
+                acknowledge_within_days=acknowledge_within_days,
+            )
+    except KilnguardError as exc:
+        return page_bulletins(request, who, error=_error_text(exc))
+    return RedirectResponse("/bulletins", status_code=303)
 
 
 @router.post("/bulletins/{bulletin_id}/acknowledge", include_in_schema=False, response_model=None)
