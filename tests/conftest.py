@@ -91,19 +91,29 @@ def database_url(fresh_database_url: Callable[[], str]) -> str:
     return url
 
 
+def build_demo_database(url: str) -> None:
+    """Migrate the empty database at `url` and build the whole demo region in it, through the
+    same services and feature extensions `kilnguard demo` uses."""
+    from kilnguard.scenarios import load_extensions
+    from kilnguard.scenarios.demo import build_demo
+
+    store_db.upgrade(url)
+    eng = store_db.make_engine(url)
+    load_extensions()
+    try:
+        with store_db.unit_of_work(eng) as s:
+            build_demo(s)
+    finally:
+        eng.dispose()
+
+
 @pytest.fixture(scope="session")
 def demo_readonly_engine(fresh_database_url: Callable[[], str]) -> Iterator[Engine]:
     """The full demo region in its own database, built once per run. Read-only by convention:
     tests that write use `plant`/`client` or their own fresh database."""
-    from kilnguard.scenarios import load_extensions
-    from kilnguard.scenarios.demo import build_demo
-
     url = fresh_database_url()
-    store_db.upgrade(url)
+    build_demo_database(url)
     eng = store_db.make_engine(url)
-    load_extensions()
-    with store_db.unit_of_work(eng) as s:
-        build_demo(s)
     yield eng
     eng.dispose()
 

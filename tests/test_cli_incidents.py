@@ -14,15 +14,11 @@ from kilnguard.store import db as store_db
 
 @pytest.fixture(scope="module")
 def demo_url(fresh_database_url: Callable[[], str]) -> str:
-    from kilnguard.scenarios import load_extensions
-    from kilnguard.scenarios.demo import build_demo
+    from tests.conftest import build_demo_database
 
     url = fresh_database_url()
-    store_db.upgrade(url)
+    build_demo_database(url)
     engine = store_db.make_engine(url)
-    load_extensions()
-    with store_db.unit_of_work(engine) as s:
-        build_demo(s)
     engine.dispose()
     return url
 

@@ -18,15 +18,11 @@ QUICK = "time_limit_s=2"
 
 @pytest.fixture(scope="module")
 def demo(fresh_database_url: Callable[[], str]) -> Iterator[Engine]:
-    from kilnguard.scenarios import load_extensions
-    from kilnguard.scenarios.demo import build_demo
+    from tests.conftest import build_demo_database
 
     url = fresh_database_url()
-    store_db.upgrade(url)
+    build_demo_database(url)
     eng = store_db.make_engine(url)
-    load_extensions()
-    with store_db.unit_of_work(eng) as s:
-        build_demo(s)
     yield eng
     eng.dispose()
 

@@ -15,9 +15,9 @@ import uvicorn
 from sqlalchemy import Engine
 
 from kilnguard.api.app import create_app
-from kilnguard.scenarios import load_extensions
-from kilnguard.scenarios.demo import DEMO_PASSWORD, build_demo
+from kilnguard.scenarios.demo import DEMO_PASSWORD
 from kilnguard.store import db as store_db
+from tests.conftest import build_demo_database
 
 CHROMIUM = os.environ.get("KILNGUARD_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -42,11 +42,8 @@ def _free_port() -> int:
 def demo_engine(fresh_database_url: Callable[[], str]) -> Iterator[Engine]:
     """A separate database holding the full demo region, built once per run."""
     url = fresh_database_url()
-    store_db.upgrade(url)
+    build_demo_database(url)
     engine = store_db.make_engine(url)
-    load_extensions()
-    with store_db.unit_of_work(engine) as session:
-        build_demo(session)
     yield engine
     engine.dispose()
 

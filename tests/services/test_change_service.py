@@ -317,15 +317,11 @@ def test_only_the_admin_may_record_acts_on_behalf_of_others(plant: Plant) -> Non
 # ----------------------------------------------------------------------- demo data
 @pytest.fixture(scope="module")
 def demo_engine(fresh_database_url: Callable[[], str]) -> Iterator[Engine]:
-    from kilnguard.scenarios import load_extensions
-    from kilnguard.scenarios.demo import build_demo
+    from tests.conftest import build_demo_database
 
     url = fresh_database_url()
-    store_db.upgrade(url)
+    build_demo_database(url)
     engine = store_db.make_engine(url)
-    load_extensions()
-    with store_db.unit_of_work(engine) as s:
-        build_demo(s)
     yield engine
     engine.dispose()
 

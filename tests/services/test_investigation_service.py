@@ -35,15 +35,11 @@ KST = ZoneInfo("Asia/Pyongyang")
 
 @pytest.fixture(scope="module")
 def demo(fresh_database_url: Callable[[], str]) -> Iterator[Engine]:
-    from kilnguard.scenarios import load_extensions
-    from kilnguard.scenarios.demo import build_demo
+    from tests.conftest import build_demo_database
 
     url = fresh_database_url()
-    store_db.upgrade(url)
+    build_demo_database(url)
     engine = store_db.make_engine(url)
-    load_extensions()
-    with store_db.unit_of_work(engine) as s:
-        build_demo(s)
     yield engine
     engine.dispose()
 
