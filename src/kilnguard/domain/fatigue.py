@@ -295,56 +295,61 @@ def infer_sleep(
     shifts: ShiftTable, rule: SleepInference | None = None
 ) -> tuple[IntArray, FloatArray, FloatArray]:
     """Sleep episodes (worker, start_h, end_h) inferred from rosters, sorted by (worker, start)."""
-    sw, ss, se, _ = _sleep_table(shifts, rule or SleepInference())
-    return sw, ss, se
+    return _sleep_table(shifts, rule or SleepInference())
 
 
-def _sleep_table(
+def _sleep_table(shifts: ShiftTable, r: SleepInference) -> tuple[IntArray, FloatArray, FloatArray]:
+    """Sleep episodes (worker, start_h, end_h), sorted by (worker, start)."""
+    if len(shifts.worker) == 0:
+        empty = np.zeros(0)
+        return np.zeros(0, dtype=np.int64), empty, empty
+    parts, kept = _sleep_parts(shifts, r)
+    ss = np.concatenate([x[0] for x in parts])
+    se = np.concatenate([x[1] for x in parts])
+    return np.repeat(shifts.worker, kept), ss, se
+
+
+def _sleep_parts(
     shifts: ShiftTable, r: SleepInference
-) -> tuple[IntArray, FloatArray, FloatArray, IntArray]:
-    """Sleep episodes plus, for each shift, the index of the last sleep before it (-1: none).
+) -> tuple[list[tuple[FloatArray, FloatArray]], IntArray]:
+    """Sleeps (start_h, end_h) in the gap before each shift, one part per chunk of ``_CHUNK``
+    shifts, and how many sleeps each gap holds (so the k-th sleep follows the gaps' counts).
 
     Works through the shifts in cache-sized chunks; each shift's gap only needs the previous
-    row, so chunks are independent and their sleeps concatenate in (worker, time) order.
+    row, so chunks are independent and their sleeps follow one another in (worker, time) order.
     """
     w, s, e = shifts.worker, shifts.start_h, shifts.end_h
     n = len(w)
-    if n == 0:
-        empty = np.zeros(0)
-        return np.zeros(0, dtype=np.int64), empty, empty, np.zeros(0, dtype=np.int64)
-    first = np.ones(n, dtype=bool)
-    first[1:] = w[1:] != w[:-1]
-    prev_end = np.empty(n)
-    prev_end[0] = 0.0
-    prev_end[1:] = e[:-1]
-    parts: list[tuple[IntArray, FloatArray, FloatArray]] = []
+    parts: list[tuple[FloatArray, FloatArray]] = []
     kept = np.empty(n, dtype=np.int64)
     for lo in range(0, n, _CHUNK):
         hi = min(lo + _CHUNK, n)
-        sw_c, ss_c, se_c, kept[lo:hi] = _sleep_chunk(
-            w[lo:hi], s[lo:hi], first[lo:hi], prev_end[lo:hi], shifts.horizon_start_h, r
+        first = np.empty(hi - lo, dtype=bool)
+        prev_end = np.empty(hi - lo)
+        if lo:
+            first[0] = w[lo] != w[lo - 1]
+            prev_end[0] = e[lo - 1]
+        else:
+            first[0] = True
+            prev_end[0] = 0.0
+        np.not_equal(w[lo + 1 : hi], w[lo : hi - 1], out=first[1:])
+        prev_end[1:] = e[lo : hi - 1]
+        ss_c, se_c, kept[lo:hi] = _sleep_chunk(
+            s[lo:hi], first, prev_end, shifts.horizon_start_h, r
         )
-        parts.append((sw_c, ss_c, se_c))
-    sw = np.concatenate([x[0] for x in parts])
-    ss = np.concatenate([x[1] for x in parts])
-    se = np.concatenate([x[2] for x in parts])
-    last = np.cumsum(kept) - 1
-    valid = np.zeros(n, dtype=bool)
-    if len(sw):  # the last sleep so far must be this worker's own
-        valid = (last >= 0) & (sw[np.maximum(last, 0)] == w)
-    return sw, ss, se, np.where(valid, last, -1)
+        parts.append((ss_c, se_c))
+    return parts, kept
 
 
 def _sleep_chunk(
-    w: IntArray,
     s: FloatArray,
     first: BoolArray,
     prev_end: FloatArray,
     horizon_start_h: float,
     r: SleepInference,
-) -> tuple[IntArray, FloatArray, FloatArray, IntArray]:
+) -> tuple[FloatArray, FloatArray, IntArray]:
     """Sleeps in the gaps before a run of shifts, and how many each gap holds."""
-    n = len(w)
+    n = len(s)
     lo = np.where(first, horizon_start_h, prev_end + r.commute_h)
     hi = s - r.commute_h
     end_tod = np.floor(prev_end / 24.0)
@@ -362,17 +367,28 @@ def _sleep_chunk(
     n_nights = np.maximum(n_last - n_first + 1.0, 0.0).astype(np.int64)
     n_nights[hi <= lo_n] = 0
     counts = has_day + n_nights
-    gap = np.repeat(np.arange(n), counts)
-    offs = np.cumsum(counts) - counts
-    hd = has_day[gap]
-    j = np.arange(len(gap)) - offs[gap]
-    is_day = hd & (j == 0)
-    ws = (n_first[gap] + (j - hd)) * 24.0 + r.night_start_h
-    s_start = np.where(is_day, lo[gap], np.maximum(ws, lo_n[gap]))
-    s_end = np.where(is_day, ds_end[gap], np.minimum(ws + span, hi[gap]))
+    offs = np.cumsum(counts)
+    offs -= counts  # first sleep of each gap
+    # k-th night of gap g (k = 0..): night n_first[g] + k, at row offs[g] + has_day[g] + k;
+    # written as row + (n_first − offs − has_day)[g], exact in floats (small integers)
+    night0 = n_first - offs
+    night0 -= has_day
+    ws = np.repeat(night0, counts)
+    ws += np.arange(len(ws))
+    ws *= 24.0
+    ws += r.night_start_h
+    s_start = np.maximum(ws, np.repeat(lo_n, counts))
+    ws += span
+    s_end = np.minimum(ws, np.repeat(hi, counts), out=ws)
+    day_row = offs[has_day]  # the day sleep comes first in its gap
+    s_start[day_row] = lo[has_day]
+    s_end[day_row] = ds_end[has_day]
     keep = (s_end - s_start) >= r.min_sleep_h
-    kept_gap = gap[keep]
-    return w[kept_gap], s_start[keep], s_end[keep], np.bincount(kept_gap, minlength=n)
+    dropped = np.flatnonzero(~keep)  # few: cut-short nights
+    if len(dropped) == 0:
+        return s_start, s_end, counts
+    kept = counts - np.bincount(np.searchsorted(offs, dropped, side="right") - 1, minlength=n)
+    return s_start[keep], s_end[keep], kept
 
 
 def shift_fatigue(
@@ -412,6 +428,7 @@ def shift_fatigue(
     rr_len = np.empty(n)
     rr_succ = np.empty(n)
     rr_quick = np.empty(n)
+    rr_shift = np.empty(n)  # product of the three
     # one lookup in the concatenated tables: nights first, then day shifts
     n_tab = len(rr.successive_nights_rr)
     table = np.asarray(rr.successive_nights_rr + rr.successive_days_rr, dtype=np.float64)
@@ -442,7 +459,8 @@ def shift_fatigue(
         )
         rr_succ[lo:hi] = table[pick]
         rr_quick[lo:hi] = np.where(quick, rr.quick_return_rr, 1.0)
-    rr_shift = rr_len * rr_succ * rr_quick
+        np.multiply(rr_len[lo:hi], rr_succ[lo:hi], out=rr_shift[lo:hi])
+        rr_shift[lo:hi] *= rr_quick[lo:hi]
     kss = _kss_peak(shifts, p, rule or SleepInference())
     return ShiftFatigue(
         length_h=length,
@@ -461,78 +479,158 @@ def shift_fatigue(
 
 
 def _kss_peak(shifts: ShiftTable, p: TPMParams, rule: SleepInference) -> FloatArray:
-    """Peak KSS over start, middle and end of each shift (same float operations, in the same
-    order, as the reference loop; buffers are reused because this is the hot path)."""
-    n = len(shifts.worker)
+    """Peak KSS over start, middle and end of each shift: the same float operations as the
+    reference loop, except that C + U come from a table on a 1/64-h grid of times of day (the
+    table holds the formula's own values there; off the grid the formula is computed).
+
+    Large temporary arrays are few and reused: each fresh one costs page faults (this is the
+    pipeline's hot path).
+    """
+    w = shifts.worker
+    n = len(w)
     if n == 0:
         return np.zeros(0)
-    sw, ss, se, last = _sleep_table(shifts, rule)
-    n_workers = int(shifts.worker.max()) + 1
-    # S at the end of each sleep: the k-th sleeps of all workers form one row of a padded matrix,
-    # so the only Python loop runs over k (≈ one per day), vectorised over workers.
-    m = len(sw)
+    parts, kept = _sleep_parts(shifts, rule)
+    n_workers = int(w.max()) + 1
+    # Sleeps are numbered 0..m−1 in (worker, time) order; cum[i]: sleeps up to shift i's gap.
+    cum = np.cumsum(kept)
+    m = int(cum[-1])
+    first = np.flatnonzero(np.append(True, w[1:] != w[:-1]))
+    before = cum[first] - kept[first]  # sleeps of earlier workers
     counts = np.zeros(n_workers, dtype=np.int64)
-    if m:
-        new = np.empty(m, dtype=bool)
-        new[0] = True
-        np.not_equal(sw[1:], sw[:-1], out=new[1:])
-        group = np.flatnonzero(new)
-        sizes = np.diff(np.append(group, m))
-        counts[sw[group]] = sizes
-        rank = np.arange(m, dtype=np.int32) - np.repeat(group.astype(np.int32), sizes)
-    else:
-        rank = np.zeros(0, dtype=np.int32)
-    k_max = int(counts.max()) if m else 0
-    flat = rank.astype(np.int64) * n_workers + sw  # positions in the (k, worker) matrices
-    start_m = np.zeros((k_max, n_workers))
-    end_m = np.zeros((k_max, n_workers))
-    start_m.reshape(-1)[flat] = ss
-    end_m.reshape(-1)[flat] = se
-    s_end_m = np.zeros((k_max, n_workers))
-    s_cur = np.full(n_workers, p.s0)
-    t_cur = np.full(n_workers, shifts.horizon_start_h)
-    for k in range(k_max):
-        onset = p.la + (s_cur - p.la) * np.exp(p.d * (start_m[k] - t_cur))
-        after = s_asleep(onset, end_m[k] - start_m[k], p)
-        s_end_m[k] = after
-        has_kth = counts > k
-        np.copyto(s_cur, after, where=has_kth)
-        np.copyto(t_cur, end_m[k], where=has_kth)
-    s_end = s_end_m.reshape(-1)[flat]
-    # wake segment of each shift starts at the end of the last sleep before it
-    ok = last >= 0
-    idx = np.maximum(last, 0)
-    if len(sw):
-        s_w = np.where(ok, s_end[idx], p.s0)
-        t_w = np.where(ok, se[idx], shifts.horizon_start_h)
-    else:
-        s_w = np.full(n, p.s0)
-        t_w = np.full(n, shifts.horizon_start_h)
-    s_la = s_w - p.la
-    w_on = ok.astype(np.float64)  # sleep inertia only after a sleep
-    length = shifts.end_h - shifts.start_h
-    best = np.full(n, -np.inf)
+    counts[w[first]] = np.diff(np.append(before, m))
+    sleep0 = np.zeros(n_workers, dtype=np.int64)
+    sleep0[w[first]] = before  # number of a worker's first sleep
+    # S at the end of each sleep: the only Python loop runs over k (≈ one per day), vectorised
+    # over the workers that have a k-th sleep. Workers are ordered by sleep count, most first, so
+    # those with a k-th sleep are a prefix of column k of the (worker, k) matrices. The matrices
+    # are filled worker by worker (sequential writes); blocks of _K_BLOCK columns are copied,
+    # transposed, into small (k, worker) buffers that stay in the CPU cache; padding cells are
+    # never read.
+    order = np.argsort(-counts, kind="stable")
+    pos = np.empty(n_workers, dtype=np.int64)
+    pos[order] = np.arange(n_workers)
+    k_max = max(int(counts.max()), 1)
+    # cell of sleep j of worker v in the (worker, k) matrices: j + shift[v]
+    shift = pos * k_max - sleep0
+    # c[k]: workers with more than k sleeps
+    c_l = (n_workers - np.cumsum(np.bincount(counts, minlength=k_max + 1))[:k_max]).tolist()
+    start_w = np.empty((n_workers, k_max))  # sleep starts, then S at the end of each sleep
+    end_w = np.empty((n_workers, k_max))
+    start_flat, end_flat = start_w.reshape(-1), end_w.reshape(-1)
+    j = 0
+    for i, (ss_c, se_c) in enumerate(parts):
+        lo = i * _CHUNK
+        cell = np.repeat(shift[w[lo : lo + _CHUNK]], kept[lo : lo + _CHUNK])
+        cell += np.arange(j, j + len(cell))
+        j += len(cell)
+        start_flat[cell] = ss_c
+        end_flat[cell] = se_c
+    kb_max = min(_K_BLOCK, k_max)
+    start_k = np.empty((kb_max, n_workers))  # S at the end of the k-th sleep replaces its start
+    end_k = np.empty((kb_max, n_workers))
+    rate = p.g * (p.bl - p.ha)
+    s_prev: FloatArray = np.full(c_l[0], p.s0)
+    t_prev: FloatArray = np.full(c_l[0], shifts.horizon_start_h)
+    for k0 in range(0, k_max if m else 0, _K_BLOCK):
+        kb = min(_K_BLOCK, k_max - k0)
+        c0 = c_l[k0]
+        start_k[:kb, :c0] = start_w[:c0, k0 : k0 + kb].T
+        end_k[:kb, :c0] = end_w[:c0, k0 : k0 + kb].T
+        for kk in range(kb):
+            c = c_l[k0 + kk]
+            if kk:
+                s_prev = start_k[kk - 1, :c]
+                t_prev = end_k[kk - 1, :c]
+            else:
+                s_prev = s_prev[:c]
+                t_prev = t_prev[:c]
+            st = start_k[kk, :c]
+            # awake from the end of the previous sleep to this sleep's onset (s_awake)
+            x = np.subtract(st, t_prev)
+            x *= p.d
+            np.exp(x, out=x)
+            onset = s_prev - p.la
+            onset *= x
+            onset += p.la
+            # asleep for dur (s_asleep: linear below bl, exponential above)
+            dur = np.subtract(end_k[kk, :c], st)
+            t_b = np.subtract(p.bl, onset)
+            t_b /= rate
+            np.maximum(t_b, 0.0, out=t_b)
+            lin = dur * rate
+            lin += onset
+            np.subtract(dur, t_b, out=x)
+            x *= p.g
+            np.exp(x, out=x)
+            expo = np.maximum(onset, p.bl, out=onset)
+            np.subtract(p.ha, expo, out=expo)
+            expo *= x
+            np.subtract(p.ha, expo, out=expo)
+            out = start_k[kk, :c]  # = st, no longer needed
+            np.copyto(out, expo)
+            np.copyto(out, lin, where=dur <= t_b)
+        c = c_l[k0 + kb - 1]
+        s_prev = start_k[kb - 1, :c].copy()  # the next block overwrites the buffers
+        t_prev = end_k[kb - 1, :c].copy()
+        start_w[:c0, k0 : k0 + kb] = start_k[:kb, :c0].T
+    s_end_flat = start_flat
+    best = np.empty(n)
+    # C + U depend on the time of day only: tabulated on a 1/64-h grid (times of day on the
+    # grid — rosters' usual whole and half hours — are looked up, any other is computed).
+    grid = np.arange(24 * _TOD_STEPS + 1) / float(_TOD_STEPS)  # exact: k / 2^6
+    cu_table = _circadian_sum(grid, p)
     # Chunks of shifts small enough for the CPU cache: the same operations, far fewer trips to
     # main memory (this loop is the most expensive part of the pipeline).
     for lo in range(0, n, _CHUNK):
         hi = min(lo + _CHUNK, n)
+        w_c, cum_c = w[lo:hi], cum[lo:hi]
+        # the wake segment starts at the end of the worker's last sleep so far, if any
+        ok = cum_c > sleep0[w_c]
+        cell = shift[w_c]
+        cell += cum_c
+        cell -= 1
+        s_w = np.where(ok, np.take(s_end_flat, cell, mode="clip"), p.s0)
+        t_w = np.where(ok, np.take(end_flat, cell, mode="clip"), shifts.horizon_start_h)
+        start = shifts.start_h[lo:hi]
         _kss_chunk(
             p,
-            shifts.start_h[lo:hi],
-            length[lo:hi],
-            t_w[lo:hi],
-            s_la[lo:hi],
-            w_on[lo:hi],
+            cu_table,
+            start,
+            shifts.end_h[lo:hi] - start,
+            t_w,
+            s_w - p.la,
+            ok.astype(np.float64),  # sleep inertia only after a sleep
             best[lo:hi],
         )
     return best
 
 
 _CHUNK = 16384
+_TOD_STEPS = 64  # grid of the C + U table [steps per h]
+_K_BLOCK = 32  # sleeps k per block of the S recurrence (cache-sized (k, worker) buffers)
+
+
+def _circadian_sum(tod: FloatArray, p: TPMParams) -> FloatArray:
+    """C + U at times of day ``tod`` (the operations of :func:`_kss_chunk` and the reference)."""
+    c = np.subtract(tod, p.p)
+    c *= 2.0 * np.pi / 24.0
+    np.cos(c, out=c)
+    c *= p.ca
+    if p.cm != 0.0:  # adding 0.0 changes nothing
+        c += p.cm  # C
+    u = np.subtract(tod, p.p + 3.0)
+    u *= 2.0 * np.pi / 12.0
+    np.cos(u, out=u)
+    u *= p.ua
+    u += p.um  # U
+    c += u
+    return c
 
 
 def _kss_chunk(
     p: TPMParams,
+    cu_table: FloatArray,
     start: FloatArray,
     length: FloatArray,
     t_w: FloatArray,
@@ -540,10 +638,17 @@ def _kss_chunk(
     w_on: FloatArray,
     best: FloatArray,
 ) -> None:
-    """Peak KSS over start, middle and end for one chunk of shifts, written into ``best``."""
+    """Peak KSS over start, middle and end for one chunk of shifts, written into ``best``.
+
+    C + U come from ``cu_table`` (:func:`_circadian_sum` of the grid k/_TOD_STEPS h) when the
+    time of day is exactly on the grid — the same value the formula gives — else from the formula.
+    """
     m = len(start)
     t, dt, b1, b2 = (np.empty(m) for _ in range(4))
-    w24, w12 = 2.0 * np.pi / 24.0, 2.0 * np.pi / 12.0
+    qi = np.empty(m, dtype=np.intp)
+    hit = np.empty(m, dtype=bool)
+    in_range = np.empty(m, dtype=bool)
+    top = len(cu_table) - 1
     for frac in (0.0, 0.5, 1.0):
         if frac == 0.0:
             np.copyto(t, start)
@@ -557,22 +662,20 @@ def _kss_chunk(
         np.floor(b2, out=b2)
         np.multiply(b2, 24.0, out=b2)
         np.subtract(t, b2, out=t)  # time of day (keeps cos arguments small: fast and exact)
+        np.multiply(t, float(_TOD_STEPS), out=b2)  # exact (power of two)
+        with np.errstate(invalid="ignore"):  # NaN, ±inf: not on the grid, computed below
+            np.copyto(qi, b2, casting="unsafe")
+        np.equal(qi, b2, out=hit)  # on the grid ...
+        np.less_equal(qi.view(np.uintp), top, out=in_range)
+        hit &= in_range  # ... and inside the table (a negative index wraps to a huge one)
+        np.take(cu_table, qi, out=b2, mode="clip")  # C + U
+        if not hit.all():
+            miss = ~hit
+            b2[miss] = _circadian_sum(t[miss], p)
         np.multiply(dt, p.d, out=b1)
         np.exp(b1, out=b1)
         np.multiply(b1, s_la, out=b1)
         np.add(b1, p.la, out=b1)  # S
-        np.subtract(t, p.p, out=b2)
-        np.multiply(b2, w24, out=b2)
-        np.cos(b2, out=b2)
-        np.multiply(b2, p.ca, out=b2)
-        if p.cm != 0.0:  # adding 0.0 changes nothing
-            np.add(b2, p.cm, out=b2)  # C
-        np.subtract(t, p.p + 3.0, out=t)
-        np.multiply(t, w12, out=t)
-        np.cos(t, out=t)
-        np.multiply(t, p.ua, out=t)
-        np.add(t, p.um, out=t)  # U
-        np.add(b2, t, out=b2)  # C + U
         np.add(b1, b2, out=b1)  # S + (C + U)
         np.multiply(dt, p.wd, out=dt)
         np.exp(dt, out=dt)
@@ -582,7 +685,10 @@ def _kss_chunk(
         np.multiply(b1, p.kss_slope, out=b1)
         np.add(b1, p.kss_intercept, out=b1)
         np.clip(b1, 1.0, 9.0, out=b1)
-        np.maximum(best, b1, out=best)
+        if frac == 0.0:
+            np.copyto(best, b1)
+        else:
+            np.maximum(best, b1, out=best)
 
 
 # --------------------------------------------------------------------------- scalar reference

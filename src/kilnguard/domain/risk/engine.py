@@ -119,7 +119,8 @@ def crew_fatigue(inputs: RiskInputs, config: RiskConfig | None = None) -> CrewFa
         kss_m[ids] = np.maximum.reduceat(crew_mean, ks)
         kss_w[ids] = np.maximum.reduceat(kss, row_ks)
         rr[ids] = np.maximum.reduceat(sf.rr_shift[rows], row_ks)
-        n_breach[ids] = np.add.reduceat((sf.breaches[rows] != 0).astype(np.int64), row_ks)
+        breach = sf.breaches != 0
+        n_breach[ids] = np.add.reduceat(breach[rows], row_ks, dtype=np.int64)
     shape = (n_k, n_d)
     return CrewFatigue(
         has_shifts=has.reshape(shape),
