@@ -16,10 +16,13 @@ import datetime as dt
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -39,11 +42,18 @@ TEMPLATES = Jinja2Templates(
 )
 
 
-def _utc(value: dt.datetime | None) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC") if value else "—"
+@pass_context
+def _plant_time(ctx: Context, value: dt.datetime | None) -> str:
+    """A timestamp in the plant's own zone when the page names it (`tz`), else in UTC."""
+    if not value:
+        return "—"
+    zone = ctx.get("tz")
+    if zone:
+        return value.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-TEMPLATES.env.filters["utc"] = _utc
+TEMPLATES.env.filters["plant_time"] = _plant_time
 TEMPLATES.env.filters["words"] = lambda s: str(s or "").replace("_", " ")
 
 
@@ -473,12 +483,15 @@ def _detail(
 ) -> HTMLResponse:
     with uow(request) as session:
         d = cc.describe(session, who, cc.get_change(session, who, change_id))
+        ent = session.get(m.Enterprise, d["enterprise"]["id"])
+        tz = ent.region.timezone if ent is not None else "UTC"
     return _render(
         request,
         "change/detail.html",
         who,
         status=status,
         c=d,
+        tz=tz,
         refusal=refusal,
         blockers=blockers or [],
         done=done,
