@@ -34,7 +34,10 @@ def test_investigator_opens_the_komusan_investigation_and_sees_its_timeline(page
 def test_regulator_sees_who_has_not_acknowledged_the_bulletin(page, login) -> None:  # type: ignore[no-untyped-def]
     login("regulator")
     page.click("nav >> text=Bulletins")
-    page.wait_for_selector(".bulletin")
-    text = page.locator(".bulletin").first.inner_text()
+    card = page.locator(
+        ".bulletin", has_text="Kiln explosion at Komusan Cement Factory, 24 Nov 2021"
+    )
+    card.wait_for()  # the demo's bulletin, whatever other browser tests have sent meanwhile
+    text = card.inner_text()
     assert "Not acknowledged: Chongjin Chemical and Textile Factory" in text
     assert "kyongsong-manager" in text
