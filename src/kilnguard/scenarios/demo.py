@@ -154,6 +154,44 @@ def _crews_and_workers(
     return out
 
 
+def _safety_plan(
+    session: Session,
+    kiln_id: int,
+    task: str,
+    interval_days: int,
+    orders: list[tuple[dt.date, dt.date | None, str]],
+) -> None:
+    """A safety-critical maintenance plan and its work orders: (due, done or None, findings)."""
+    plan = svc.create_maintenance_plan(
+        session,
+        BUILDER,
+        svc.MaintenancePlanIn(
+            kiln_id=kiln_id,
+            task=task,
+            interval_days=interval_days,
+            safety_critical=True,
+            source=RECON,
+        ),
+    )
+    svc.create_work_orders(
+        session,
+        BUILDER,
+        [
+            svc.WorkOrderIn(
+                kiln_id=kiln_id,
+                plan_id=plan.id,
+                task=task,
+                safety_critical=True,
+                due_on=due,
+                done_on=done,
+                findings=findings,
+                source=RECON,
+            )
+            for due, done, findings in orders
+        ],
+    )
+
+
 def _four_crew_shifts(
     crews: list[list[Worker]], kilns: list[Kiln], first: dt.date, last: dt.date
 ) -> list[svc.ShiftIn]:
@@ -574,66 +612,23 @@ def _chongjin(session: Session, plants: DemoPlants) -> None:
     )
     svc.record_production(session, BUILDER, items)
 
-    proof = svc.create_maintenance_plan(
+    _safety_plan(
         session,
-        BUILDER,
-        svc.MaintenancePlanIn(
-            kiln_id=tk.id,
-            task="Pressure-relief and interlock proof test",
-            interval_days=90,
-            safety_critical=True,
-            source=RECON,
-        ),
-    )
-    svc.create_work_orders(
-        session,
-        BUILDER,
+        tk.id,
+        "Pressure-relief and interlock proof test",
+        90,
         [
-            svc.WorkOrderIn(
-                kiln_id=tk.id,
-                plan_id=proof.id,
-                task=proof.task,
-                safety_critical=True,
-                due_on=dt.date(2021, 7, 2),
-                done_on=dt.date(2021, 7, 1),
-                findings="relief valve lifted at set pressure",
-                source=RECON,
-            ),
-            svc.WorkOrderIn(
-                kiln_id=tk.id,
-                plan_id=proof.id,
-                task=proof.task,
-                safety_critical=True,
-                due_on=dt.date(2021, 9, 30),
-                source=RECON,
-            ),
+            (dt.date(2021, 7, 2), dt.date(2021, 7, 1), "relief valve lifted at set pressure"),
+            (dt.date(2021, 9, 30), None, ""),  # never done: overdue at the first firing
         ],
     )
-    ck_insp = svc.create_maintenance_plan(
+    _safety_plan(
         session,
-        BUILDER,
-        svc.MaintenancePlanIn(
-            kiln_id=ck.id,
-            task="Refractory lining inspection",
-            interval_days=30,
-            safety_critical=True,
-            source=RECON,
-        ),
-    )
-    svc.create_work_orders(
-        session,
-        BUILDER,
+        ck.id,
+        "Refractory lining inspection",
+        30,
         [
-            svc.WorkOrderIn(
-                kiln_id=ck.id,
-                plan_id=ck_insp.id,
-                task=ck_insp.task,
-                safety_critical=True,
-                due_on=due,
-                done_on=due,
-                findings="within limits",
-                source=RECON,
-            )
+            (due, due, "within limits")
             for due in (dt.date(2021, 8, 15), dt.date(2021, 9, 2), dt.date(2021, 10, 2))
         ],
     )
@@ -764,31 +759,13 @@ def _control(session: Session, plants: DemoPlants) -> None:
             items.extend(_production(k, d, rng.uniform(0.70, 0.95), 3))
     svc.record_production(session, BUILDER, items)
     for k in kilns:
-        insp = svc.create_maintenance_plan(
+        _safety_plan(
             session,
-            BUILDER,
-            svc.MaintenancePlanIn(
-                kiln_id=k.id,
-                task="Refractory lining inspection",
-                interval_days=30,
-                safety_critical=True,
-                source=RECON,
-            ),
-        )
-        svc.create_work_orders(
-            session,
-            BUILDER,
+            k.id,
+            "Refractory lining inspection",
+            30,
             [
-                svc.WorkOrderIn(
-                    kiln_id=k.id,
-                    plan_id=insp.id,
-                    task=insp.task,
-                    safety_critical=True,
-                    due_on=dt.date(2021, m, 2),
-                    done_on=dt.date(2021, m, 1),
-                    findings="within limits",
-                    source=RECON,
-                )
+                (dt.date(2021, m, 2), dt.date(2021, m, 1), "within limits")
                 for m in (8, 9, 10, 11, 12)
             ],
         )
