@@ -154,14 +154,29 @@ def _crews_and_workers(
     return out
 
 
+@dataclass(frozen=True)
+class _Order:
+    """One reconstructed work order: due, done (None: open), findings, deferrals as
+    (deferred_on, new_due_on, reason, deferred_by), and a task text when it differs from the plan's."""
+
+    due: dt.date
+    done: dt.date | None = None
+    findings: str = ""
+    deferrals: tuple[tuple[dt.date, dt.date, str, str], ...] = ()
+    task: str = ""
+
+
 def _safety_plan(
     session: Session,
     kiln_id: int,
     task: str,
-    interval_days: int,
-    orders: list[tuple[dt.date, dt.date | None, str]],
+    orders: list[_Order],
+    *,
+    interval_days: int | None = None,
+    interval_t: float | None = None,
+    duration_days: int = 1,
 ) -> None:
-    """A safety-critical maintenance plan and its work orders: (due, done or None, findings)."""
+    """A safety-critical maintenance plan, its work orders and their deferrals."""
     plan = svc.create_maintenance_plan(
         session,
         BUILDER,
@@ -169,27 +184,41 @@ def _safety_plan(
             kiln_id=kiln_id,
             task=task,
             interval_days=interval_days,
+            interval_t=interval_t,
+            duration_days=duration_days,
             safety_critical=True,
             source=RECON,
         ),
     )
-    svc.create_work_orders(
+    rows = svc.create_work_orders(
         session,
         BUILDER,
         [
             svc.WorkOrderIn(
                 kiln_id=kiln_id,
                 plan_id=plan.id,
-                task=task,
+                task=o.task or task,
                 safety_critical=True,
-                due_on=due,
-                done_on=done,
-                findings=findings,
+                due_on=o.due,
+                done_on=o.done,
+                findings=o.findings,
                 source=RECON,
             )
-            for due, done, findings in orders
+            for o in orders
         ],
     )
+    for row, order in zip(rows, orders, strict=True):
+        for on, new_due, reason, by in order.deferrals:
+            svc.defer_work_order(
+                session,
+                BUILDER,
+                work_order_id=row.id,
+                deferred_on=on,
+                new_due_on=new_due,
+                reason=reason,
+                deferred_by=by,
+                source=RECON,
+            )
 
 
 def _four_crew_shifts(
@@ -341,133 +370,66 @@ def _komusan(session: Session, plants: DemoPlants) -> None:
             items.extend(_production(k, d, load, shifts))
     svc.record_production(session, BUILDER, items)
 
-    # Maintenance: monthly safety-critical inspections; relining by tonnage.
+    # Maintenance: monthly safety-critical inspections, done until the push, then deferred
+    # twice "for the target"; RF-2's hot-face relining (by tonnage) deferred twice too.
+    target_deferrals = (
+        (
+            dt.date(2021, 10, 10),
+            dt.date(2021, 10, 31),
+            "additional production target: no stop allowed",
+            "Chief engineer",
+        ),
+        (
+            dt.date(2021, 10, 31),
+            dt.date(2021, 12, 18),
+            "additional production target: report it met by 17 Dec first",
+            "Factory manager",
+        ),
+    )
     for k in [*rf, rk]:
-        insp = svc.create_maintenance_plan(
-            session,
-            BUILDER,
-            svc.MaintenancePlanIn(
-                kiln_id=k.id,
-                task="Refractory lining inspection (hot-face thickness, shell hot spots)",
-                interval_days=30,
-                safety_critical=True,
-                source=RECON,
-            ),
-        )
-        burner = svc.create_maintenance_plan(
-            session,
-            BUILDER,
-            svc.MaintenancePlanIn(
-                kiln_id=k.id,
-                task="Burner, flame-failure and fuel shut-off interlock test",
-                interval_days=30,
-                safety_critical=True,
-                source=RECON,
-            ),
-        )
-        done = svc.create_work_orders(
-            session,
-            BUILDER,
-            [
-                svc.WorkOrderIn(
-                    kiln_id=k.id,
-                    plan_id=p.id,
-                    task=p.task,
-                    safety_critical=True,
-                    due_on=due,
-                    done_on=due - dt.timedelta(days=1),
-                    findings="within limits",
-                    source=RECON,
-                )
-                for p in (insp, burner)
-                for due in (dt.date(2021, 8, 11), dt.date(2021, 9, 10))
-            ],
-        )
-        assert done
-        october = svc.create_work_orders(
-            session,
-            BUILDER,
-            [
-                svc.WorkOrderIn(
-                    kiln_id=k.id,
-                    plan_id=p.id,
-                    task=p.task,
-                    safety_critical=True,
-                    due_on=dt.date(2021, 10, 10),
-                    source=RECON,
-                )
-                for p in (insp, burner)
-            ],
-        )
-        for wo in october:
-            svc.defer_work_order(
+        for task in (
+            "Refractory lining inspection (hot-face thickness, shell hot spots)",
+            "Burner, flame-failure and fuel shut-off interlock test",
+        ):
+            _safety_plan(
                 session,
-                BUILDER,
-                work_order_id=wo.id,
-                deferred_on=dt.date(2021, 10, 10),
-                new_due_on=dt.date(2021, 10, 31),
-                reason="additional production target: no stop allowed",
-                deferred_by="Chief engineer",
-                source=RECON,
-            )
-            svc.defer_work_order(
-                session,
-                BUILDER,
-                work_order_id=wo.id,
-                deferred_on=dt.date(2021, 10, 31),
-                new_due_on=dt.date(2021, 12, 18),
-                reason="additional production target: report it met by 17 Dec first",
-                deferred_by="Factory manager",
-                source=RECON,
+                k.id,
+                task,
+                [
+                    _Order(dt.date(2021, 8, 11), dt.date(2021, 8, 10), "within limits"),
+                    _Order(dt.date(2021, 9, 10), dt.date(2021, 9, 9), "within limits"),
+                    _Order(dt.date(2021, 10, 10), deferrals=target_deferrals),
+                ],
+                interval_days=30,
             )
         if k.kind == "periodic":
-            reline = svc.create_maintenance_plan(
-                session,
-                BUILDER,
-                svc.MaintenancePlanIn(
-                    kiln_id=k.id,
-                    task="Hot-face relining",
-                    interval_t=12_000.0,
-                    duration_days=5,
-                    safety_critical=True,
-                    source=RECON,
-                ),
+            relining = (
+                [
+                    _Order(
+                        dt.date(2021, 10, 15),
+                        task="Hot-face relining (inspection in Sep found thinning bricks)",
+                        deferrals=(
+                            (
+                                dt.date(2021, 10, 15),
+                                dt.date(2021, 11, 15),
+                                "additional production target: kiln cannot be spared for 5 days",
+                                "Chief engineer",
+                            ),
+                            (
+                                dt.date(2021, 11, 15),
+                                dt.date(2021, 12, 20),
+                                "additional production target: after 17 Dec",
+                                "Factory manager",
+                            ),
+                        ),
+                    )
+                ]
+                if k.name == "RF-2"
+                else []
             )
-            if k.name == "RF-2":
-                [wo] = svc.create_work_orders(
-                    session,
-                    BUILDER,
-                    [
-                        svc.WorkOrderIn(
-                            kiln_id=k.id,
-                            plan_id=reline.id,
-                            task="Hot-face relining (inspection in Sep found thinning bricks)",
-                            safety_critical=True,
-                            due_on=dt.date(2021, 10, 15),
-                            source=RECON,
-                        )
-                    ],
-                )
-                svc.defer_work_order(
-                    session,
-                    BUILDER,
-                    work_order_id=wo.id,
-                    deferred_on=dt.date(2021, 10, 15),
-                    new_due_on=dt.date(2021, 11, 15),
-                    reason="additional production target: kiln cannot be spared for 5 days",
-                    deferred_by="Chief engineer",
-                    source=RECON,
-                )
-                svc.defer_work_order(
-                    session,
-                    BUILDER,
-                    work_order_id=wo.id,
-                    deferred_on=dt.date(2021, 11, 15),
-                    new_due_on=dt.date(2021, 12, 20),
-                    reason="additional production target: after 17 Dec",
-                    deferred_by="Factory manager",
-                    source=RECON,
-                )
+            _safety_plan(
+                session, k.id, "Hot-face relining", relining, interval_t=12_000.0, duration_days=5
+            )
 
     # Rosters: 4 crews × 8 h until 4 Oct; then 2 crews' worth of 12-h days and nights.
     ref_crews = _crews_and_workers(session, ent.id, "Refractory", 4, 6, ("periodic", "tunnel"))
@@ -616,21 +578,21 @@ def _chongjin(session: Session, plants: DemoPlants) -> None:
         session,
         tk.id,
         "Pressure-relief and interlock proof test",
-        90,
         [
-            (dt.date(2021, 7, 2), dt.date(2021, 7, 1), "relief valve lifted at set pressure"),
-            (dt.date(2021, 9, 30), None, ""),  # never done: overdue at the first firing
+            _Order(dt.date(2021, 7, 2), dt.date(2021, 7, 1), "relief valve lifted at set pressure"),
+            _Order(dt.date(2021, 9, 30)),  # never done: overdue at the first firing
         ],
+        interval_days=90,
     )
     _safety_plan(
         session,
         ck.id,
         "Refractory lining inspection",
-        30,
         [
-            (due, due, "within limits")
+            _Order(due, due, "within limits")
             for due in (dt.date(2021, 8, 15), dt.date(2021, 9, 2), dt.date(2021, 10, 2))
         ],
+        interval_days=30,
     )
 
     techs = _crews_and_workers(session, ent.id, "ITC", 1, 8, ("test",))[0]
@@ -763,11 +725,11 @@ def _control(session: Session, plants: DemoPlants) -> None:
             session,
             k.id,
             "Refractory lining inspection",
-            30,
             [
-                (dt.date(2021, m, 2), dt.date(2021, m, 1), "within limits")
+                _Order(dt.date(2021, m, 2), dt.date(2021, m, 1), "within limits")
                 for m in (8, 9, 10, 11, 12)
             ],
+            interval_days=30,
         )
     crews = _crews_and_workers(session, ent.id, "Kyongsong", 4, 4, ("periodic", "tunnel"))
     plants.workers["control"] = [w.id for crew in crews for w in crew]
