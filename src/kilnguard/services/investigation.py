@@ -14,10 +14,11 @@ audit actor is the literal "anonymous", and the audit timestamp is the day (00:0
 the instant, because an instant could be matched against door or login logs
 (domain.incident.AnonymousReport).
 
-The risk engine's risk levels and alerts, and change control's change requests with their
-objections and overrules, are built by colleagues in parallel: this module reads their tables
-by reflection when they exist (`risk_and_alert_facts`, `change_facts`) and leaves them out of
-the timeline otherwise.
+Risk levels come from replaying the records through the risk engine; alerts from the `alerts`
+table. Change requests with their objections, overrules and zone log are still read by
+reflection (`change_facts`), a leftover of building the two features in parallel: moving it to
+the change-control models keeps the per-person zone entries only if the domain's change record
+gains them.
 """
 
 from __future__ import annotations
@@ -660,58 +661,34 @@ def risk_level_changes(
 def risk_and_alert_facts(
     session: Session, kiln_ids: Sequence[int], first_day: dt.date, last_day: dt.date
 ) -> list[inv_dom.RiskLevelRecord | inv_dom.AlertRecord]:
-    """Risk levels and alerts of `kiln_ids` between the days, read by reflection from the risk
-    engine's tables; [] while those tables do not exist. Who acknowledged an alert, and when,
-    is kept (from the alert row or an acknowledgement table)."""
-    names = _tables(session)
+    """Risk levels of `kiln_ids` between the days (replayed by the risk engine) and the alerts
+    raised on them, with who acknowledged each and when."""
+    from kilnguard.store.alert_models import AlertRow
+
     kilns = _kiln_names(session, kiln_ids)
     out: list[inv_dom.RiskLevelRecord | inv_dom.AlertRecord] = []
+    out.extend(risk_level_changes(session, kiln_ids, kilns, first_day, last_day))
     lo = dt.datetime.combine(first_day, dt.time(0), tzinfo=dt.UTC) - dt.timedelta(days=1)
     hi = dt.datetime.combine(last_day, dt.time(0), tzinfo=dt.UTC) + dt.timedelta(days=2)
-    out.extend(risk_level_changes(session, kiln_ids, kilns, first_day, last_day))
-    acks: dict[object, tuple[str | None, dt.datetime | None]] = {}
-    for name in names:
-        if "alert" in name and "ack" in name:
-            t = _reflect(session, name)
-            cols = t.c.keys()
-            fk = _pick(cols, "alert_id")
-            by = _pick(cols, "acknowledged_by", "by", "user", "username", "actor")
-            at = _pick(cols, "acknowledged_at", "at", "created_at")
-            if fk and at:
-                for r in session.execute(select(t)).mappings():
-                    acks.setdefault(r[fk], (str(r[by]) if by else None, _aware(r[at])))
-    for name in names:
-        if "alert" not in name or "ack" in name:
-            continue
-        t = _reflect(session, name)
-        cols = t.c.keys()
-        kcol = _pick(cols, "kiln_id")
-        tcol = _pick(cols, "raised_at", "created_at", "at", "fired_at", "opened_at")
-        if not (kcol and tcol):
-            continue
-        lcol = _pick(cols, "level", "severity", "risk_level", "band")
-        mcol = _pick(cols, "message", "summary", "text", "title", "reason")
-        bycol = _pick(cols, "acknowledged_by", "ack_by")
-        atcol = _pick(cols, "acknowledged_at", "ack_at")
-        for r in session.execute(select(t).where(t.c[kcol].in_(list(kilns)))).mappings():
-            raised = _aware(r[tcol])
-            if raised is None or not lo <= raised <= hi:
-                continue
-            ack_by = str(r[bycol]) if bycol and r[bycol] is not None else None
-            ack_at = _aware(r[atcol]) if atcol else None
-            if ack_at is None and "id" in cols and r["id"] in acks:
-                ack_by, ack_at = acks[r["id"]]
-            out.append(
-                inv_dom.AlertRecord(
-                    kilns[r[kcol]],
-                    raised,
-                    str(r[lcol]) if lcol else "alert",
-                    _text(r[mcol]) if mcol else "alert raised",
-                    ack_by,
-                    ack_at,
-                    _src(str(r.get("source", "recorded"))),
-                )
+    alerts = session.scalars(
+        select(AlertRow)
+        .where(
+            AlertRow.kiln_id.in_(list(kilns)), AlertRow.raised_at >= lo, AlertRow.raised_at <= hi
+        )
+        .order_by(AlertRow.raised_at, AlertRow.id)
+    )
+    for a in alerts:
+        out.append(
+            inv_dom.AlertRecord(
+                kilns[a.kiln_id],
+                a.raised_at,
+                a.level,
+                _text(a.summary),
+                a.acknowledged_by,
+                a.acknowledged_at,
+                _src(a.source),
             )
+        )
     return out
 
 
