@@ -16,7 +16,7 @@ from sqlalchemy import inspect, text
 
 from kilnguard.config import database_url, web_settings
 from kilnguard.domain.errors import BatchValidationError, KilnguardError
-from kilnguard.store import db
+from kilnguard.services import uow as db
 
 app = typer.Typer(
     help=(

@@ -26,7 +26,7 @@ from kilnguard.domain.errors import (
 )
 from kilnguard.plugins import modules_in
 from kilnguard.services.auth import AuthenticationFailed
-from kilnguard.store.db import get_engine
+from kilnguard.services.uow import get_engine
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from kilnguard.services.access import Principal
 from kilnguard.services.auth import AuthenticationFailed, user_for_secret
-from kilnguard.store.db import unit_of_work
+from kilnguard.services.uow import unit_of_work
 
 SESSION_COOKIE = "kg_session"
 

@@ -10,9 +10,9 @@ import typer
 
 from kilnguard.domain.errors import KilnguardError
 from kilnguard.services import alerts as al
+from kilnguard.services import uow as db
 from kilnguard.services.access import SYSTEM, Principal
 from kilnguard.services.csvio import principal_for
-from kilnguard.store import db
 
 
 def _fail(message: str) -> typer.Exit:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from kilnguard.domain.errors import KilnguardError
-from kilnguard.store import db
+from kilnguard.services import uow as db
 
 changes_app = typer.Typer(
     help="Change requests (experiments, process changes, modifications): workflow state, "

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from kilnguard.domain.errors import KilnguardError
 from kilnguard.services import investigation as svc
+from kilnguard.services import uow as db
 from kilnguard.services.access import SYSTEM, Principal
-from kilnguard.store import db
 from kilnguard.store import models as m
 
 incidents_app = typer.Typer(

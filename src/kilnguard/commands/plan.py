@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from kilnguard.domain.errors import KilnguardError
-from kilnguard.store import db
+from kilnguard.services import uow as db
 
 AS_OF_HELP = (
     "Plan as the records stood at the end of this day (YYYY-MM-DD); the plan starts the next "

@@ -14,9 +14,9 @@ from kilnguard.domain import risk as rk
 from kilnguard.domain.errors import KilnguardError
 from kilnguard.services import backtest as bt
 from kilnguard.services import risk as rs
+from kilnguard.services import uow as db
 from kilnguard.services.access import SYSTEM, Principal
 from kilnguard.services.csvio import principal_for
-from kilnguard.store import db
 
 
 def _who(session: object, user: str) -> Principal:

@@ -7,11 +7,15 @@ a rule a plant user understands. Services call them before anything is written.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from kilnguard.domain.errors import ValidationError
+from kilnguard.domain.validation import require_choice as require_choice
+from kilnguard.domain.validation import require_non_negative as require_non_negative
+from kilnguard.domain.validation import require_positive as require_positive
+from kilnguard.domain.validation import require_text as require_text
 
 
 class KilnKind(StrEnum):
@@ -42,27 +46,6 @@ class EventType(StrEnum):
 
 #: Longest credible single shift; anything longer is a data-entry error, not a roster [h].
 MAX_SHIFT_H = 24.0
-
-
-def require_choice(field: str, value: str, choices: Iterable[str]) -> None:
-    allowed = list(choices)
-    if value not in allowed:
-        raise ValidationError(field, value, f"must be one of {', '.join(allowed)}")
-
-
-def require_positive(field: str, value: float, unit: str) -> None:
-    if not value > 0:
-        raise ValidationError(field, value, f"must be greater than 0 {unit}")
-
-
-def require_non_negative(field: str, value: float, unit: str) -> None:
-    if value < 0:
-        raise ValidationError(field, value, f"must be 0 {unit} or more")
-
-
-def require_text(field: str, value: str) -> None:
-    if not value or not value.strip():
-        raise ValidationError(field, value, "must not be empty")
 
 
 def validate_tier(tier: int) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session, SessionTransaction
 
+from kilnguard.store.db import clock_of
 from kilnguard.store.models import AuditEntry, ChainHead
 
 GENESIS_HASH = "0" * 64
@@ -97,7 +98,7 @@ def append(
             head = ChainHead(id=1, last_seq=0, last_hash=GENESIS_HASH)
             session.add(head)
         session.info[_HEAD_KEY] = head
-    at = at or dt.datetime.now(dt.UTC)
+    at = at or clock_of(session).now()
     seq = head.last_seq + 1
     payload_text = canonical_json(payload)
     digest = entry_digest(

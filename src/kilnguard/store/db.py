@@ -18,6 +18,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from kilnguard.clock import SYSTEM_CLOCK, Clock
 from kilnguard.config import database_url
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -61,10 +62,24 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
 
 
+CLOCK_KEY = "kilnguard.clock"
+
+
+def clock_of(session: Session) -> Clock:
+    """The clock the unit of work was opened with (the wall clock when none was given)."""
+    clock: Clock = session.info.get(CLOCK_KEY, SYSTEM_CLOCK)
+    return clock
+
+
 @contextmanager
-def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
-    """One transaction: commit at the end, roll back everything on error."""
+def unit_of_work(engine: Engine | None = None, *, clock: Clock | None = None) -> Iterator[Session]:
+    """One transaction: commit at the end, roll back everything on error.
+
+    `clock` is the shell's time source (request time, CLI option, a test's fixed clock);
+    services read it through `services.writes.now(session)`, never the machine clock.
+    """
     session = session_factory(engine or get_engine())()
+    session.info[CLOCK_KEY] = clock or SYSTEM_CLOCK
     try:
         yield session
         session.commit()

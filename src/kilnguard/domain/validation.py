@@ -1,0 +1,55 @@
+"""The one set of field validators: pure, raising `ValidationError(field, value, rule)` with a
+rule a plant user can act on. Every layer validates with these; no module keeps its own copy."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from enum import Enum
+from typing import TypeVar
+
+from kilnguard.domain.errors import ValidationError
+
+E = TypeVar("E", bound=Enum)
+
+
+def require_text(field: str, value: str) -> None:
+    """Refuse an empty or blank text."""
+    if not value or not value.strip():
+        raise ValidationError(field, value, "must not be empty")
+
+
+def require_choice(field: str, value: str, choices: Iterable[str]) -> None:
+    """Refuse a value outside `choices`, listing them."""
+    allowed = list(choices)
+    if value not in allowed:
+        raise ValidationError(field, value, f"must be one of {', '.join(allowed)}")
+
+
+def parse_choice(enum: type[E], field: str, value: object) -> E:
+    """`value` as a member of `enum`, or a ValidationError listing the allowed values."""
+    if isinstance(value, enum):
+        return value
+    try:
+        return enum(value)
+    except ValueError:
+        allowed = ", ".join(str(e.value) for e in enum)
+        raise ValidationError(field, value, f"must be one of: {allowed}") from None
+
+
+def require_positive(field: str, value: float, unit: str) -> None:
+    """Refuse zero or less; `unit` is named in the rule."""
+    if not value > 0:
+        raise ValidationError(field, value, f"must be greater than 0 {unit}")
+
+
+def require_non_negative(field: str, value: float, unit: str) -> None:
+    """Refuse a negative amount; `unit` is named in the rule."""
+    if value < 0:
+        raise ValidationError(field, value, f"must be 0 {unit} or more")
+
+
+def require_aware(field: str, value: dt.datetime) -> None:
+    """Refuse a naive time: storage is UTC, so every time must carry its zone."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValidationError(field, value, "must be timezone-aware (UTC in storage)")
