@@ -7,7 +7,6 @@ session cookie (browsers, HTMX). Unknown callers get 401.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
@@ -16,6 +15,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from kilnguard.clock import SYSTEM_CLOCK, Clock
 from kilnguard.services.access import Principal
 from kilnguard.services.auth import AuthenticationFailed, user_for_secret
 from kilnguard.services.uow import unit_of_work
@@ -28,9 +28,16 @@ def engine_of(request: Request) -> Engine:
     return engine
 
 
+def clock_of_app(request: Request) -> Clock:
+    """The app's clock (`app.state.clock`; the wall clock unless a test or replay pins it)."""
+    clock: Clock = getattr(request.app.state, "clock", SYSTEM_CLOCK)
+    return clock
+
+
 @contextmanager
 def uow(request: Request) -> Iterator[Session]:
-    with unit_of_work(engine_of(request)) as session:
+    """The request's unit of work, carrying the app's clock to the services."""
+    with unit_of_work(engine_of(request), clock=clock_of_app(request)) as session:
         yield session
 
 
@@ -46,7 +53,7 @@ def current_principal(request: Request) -> Principal:
     if not secret:
         raise AuthenticationFailed("log in, or send an API token as 'Authorization: Bearer …'")
     with uow(request) as session:
-        user = user_for_secret(session, secret, now=dt.datetime.now(dt.UTC))
+        user = user_for_secret(session, secret, now=clock_of_app(request).now())
         return Principal.of(user)
 
 
