@@ -475,3 +475,47 @@ def describe(session: Session, rows: Sequence[AlertRow]) -> list[dict[str, Any]]
             }
         )
     return out
+
+
+# ---------------------------------------------------------------------------- typed views
+@dataclass(frozen=True)
+class AlertFact:
+    """One alert as other features read it (the investigation timeline): no ORM row."""
+
+    alert_id: int
+    kiln_id: int
+    raised_at: dt.datetime
+    level: str
+    summary: str
+    acknowledged_by: str | None
+    acknowledged_at: dt.datetime | None
+    source: str
+
+
+def alerts_raised(
+    session: Session, *, kiln_ids: Sequence[int], since: dt.datetime, until: dt.datetime
+) -> list[AlertFact]:
+    """Alerts raised on `kiln_ids` between `since` and `until` (inclusive), oldest first. No
+    tenancy: the caller has already checked who may read these kilns."""
+    rows = session.scalars(
+        select(AlertRow)
+        .where(
+            AlertRow.kiln_id.in_(list(kiln_ids)),
+            AlertRow.raised_at >= since,
+            AlertRow.raised_at <= until,
+        )
+        .order_by(AlertRow.raised_at, AlertRow.id)
+    )
+    return [
+        AlertFact(
+            alert_id=a.id,
+            kiln_id=a.kiln_id,
+            raised_at=a.raised_at,
+            level=a.level,
+            summary=a.summary or "",
+            acknowledged_by=a.acknowledged_by,
+            acknowledged_at=a.acknowledged_at,
+            source=a.source,
+        )
+        for a in rows
+    ]

@@ -1603,3 +1603,17 @@ def change_control_inputs(
                 out[(kiln_id, day)] = KilnDaySignal(0, [])
             day += dt.timedelta(days=1)
     return out
+
+
+# ---------------------------------------------------------------------------- typed views
+def changes_of_kilns(
+    session: Session, *, kiln_ids: Sequence[int], until: dt.datetime | None = None
+) -> list[dc.ChangeRequest]:
+    """Every change request on `kiln_ids` created up to `until`, as domain objects (history,
+    reviews, objections, overrules, stages, zone), oldest first. No tenancy: the caller has
+    already checked who may read these kilns (the investigation timeline reads this)."""
+    stmt = select(ChangeRequestRow).where(ChangeRequestRow.kiln_id.in_(list(kiln_ids)))
+    if until is not None:
+        stmt = stmt.where(ChangeRequestRow.created_at <= until)
+    rows = session.scalars(stmt.order_by(ChangeRequestRow.created_at, ChangeRequestRow.id))
+    return [load_change(session, r) for r in rows]
