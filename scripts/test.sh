@@ -15,12 +15,18 @@ if [ ! -x "${KILNGUARD_CHROMIUM:-/usr/bin/chromium}" ]; then
   fi
 fi
 
-echo "== ruff and mypy"
+echo "== ruff, mypy and the layer contracts (import-linter)"
 $BIN/ruff check src tests benchmarks
 $BIN/mypy
+$BIN/lint-imports
+
+# Tests run on every core (pytest-xdist); a module's tests stay on one worker, so each browser
+# module builds its demo database and server once.
+WORKERS="${KILNGUARD_TEST_WORKERS:-$(nproc 2>/dev/null || echo 2)}"
+PYTEST=($BIN/pytest -p no:cacheprovider -q -n "$WORKERS" --dist loadfile)
 
 echo "== tests on SQLite"
-$BIN/pytest -p no:cacheprovider -q
+"${PYTEST[@]}"
 
 pg_up=0
 if $BIN/python - "$PG_URL" <<'PY'
@@ -35,7 +41,7 @@ then pg_up=1; fi
 
 if [ "$pg_up" = 1 ]; then
   echo "== tests on PostgreSQL ($PG_URL)"
-  KILNGUARD_TEST_DATABASE_URL="$PG_URL" $BIN/pytest -p no:cacheprovider -q
+  KILNGUARD_TEST_DATABASE_URL="$PG_URL" "${PYTEST[@]}"
 elif [ "${KILNGUARD_REQUIRE_POSTGRES:-0}" = 1 ]; then
   echo "PostgreSQL run required (KILNGUARD_REQUIRE_POSTGRES=1) but no server answered" >&2
   exit 1

@@ -1,5 +1,9 @@
 """Browser tests: Playwright for Python driving Debian's Chromium (/usr/bin/chromium), headless,
-against a real uvicorn server on a free loopback port serving the demo database."""
+against a real uvicorn server on a free loopback port serving the demo database.
+
+Each test module gets its own demo database and its own server, so a test that writes (sends a
+bulletin, objects to a change) cannot change what another module sees, whatever the order or
+the xdist worker the modules run on."""
 
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from sqlalchemy import Engine
 
 from kilnguard.api.app import create_app
 from kilnguard.scenarios.demo import DEMO_PASSWORD
-from kilnguard.store import db as store_db
+from kilnguard.services import uow as store_db
 from tests.conftest import build_demo_database
 
 CHROMIUM = os.environ.get("KILNGUARD_CHROMIUM", "/usr/bin/chromium")
@@ -38,9 +42,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def demo_engine(fresh_database_url: Callable[[], str]) -> Iterator[Engine]:
-    """A separate database holding the full demo region, built once per run."""
+    """This module's own database holding the full demo region."""
     url = fresh_database_url()
     build_demo_database(url)
     engine = store_db.make_engine(url)
@@ -48,8 +52,9 @@ def demo_engine(fresh_database_url: Callable[[], str]) -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def live_server(demo_engine: Engine) -> Iterator[str]:
+    """This module's own server over this module's own database."""
     port = _free_port()
     config = uvicorn.Config(
         create_app(demo_engine), host="127.0.0.1", port=port, log_level="warning"

@@ -196,6 +196,11 @@ def oversees_region(who: Principal, region_id: int | None) -> bool:
     return who.role is Role.ADMIN or (who.role is Role.REGULATOR and who.region_id == region_id)
 
 
+def memberships(who: Principal) -> list[int]:
+    """The enterprises `who` belongs to by name, sorted (what `/me` shows)."""
+    return sorted(who.enterprise_ids)
+
+
 def is_member(who: Principal, enterprise_id: int) -> bool:
     """True when `who` belongs to enterprise `enterprise_id` (admins and regulators by name only)."""
     return enterprise_id in who.enterprise_ids
