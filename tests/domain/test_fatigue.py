@@ -217,7 +217,7 @@ def test_a_night_shift_has_at_least_three_hours_in_night_time(
 
 def test_cache_chunks_do_not_change_any_figure(monkeypatch: pytest.MonkeyPatch) -> None:
     """Runs (consecutive shifts, nights) and sleeps must carry across chunk boundaries."""
-    from kilnguard.domain import fatigue
+    from kilnguard.domain.fatigue import crew as fatigue
 
     rows = [(0, 24.0 * i + 23, 24.0 * i + 31) for i in range(9)]  # 9 nights in a row
     rows += [(1, 24.0 * i + 7, 24.0 * i + 21) for i in range(12)]  # 14-h days

@@ -16,14 +16,12 @@ import datetime as dt
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kilnguard.store.models import SOURCE_LEN, Base, UTCDateTime
+from kilnguard.store.models import Base, EnterpriseRecord, EnterpriseRow, UTCDateTime
 
 
-class AlertRow(Base):
+class AlertRow(EnterpriseRecord, Base):
     __tablename__ = "alerts"
     __table_args__ = (Index("ix_alerts_kiln_raised", "kiln_id", "raised_on"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     kiln_id: Mapped[int] = mapped_column(ForeignKey("kilns.id"))
     level: Mapped[str] = mapped_column(String(8))  # amber | red | stop
     raised_on: Mapped[dt.date] = mapped_column(Date)  # plant-local day of the rise
@@ -38,13 +36,10 @@ class AlertRow(Base):
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     closed_reason: Mapped[str] = mapped_column(String(200), default="")
-    source: Mapped[str] = mapped_column(String(SOURCE_LEN), default="recorded")
 
 
-class AlertEscalationRow(Base):
+class AlertEscalationRow(EnterpriseRow, Base):
     __tablename__ = "alert_escalations"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
     level: Mapped[int] = mapped_column(Integer)  # 1 enterprise managers, 2 region regulators
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -23,13 +23,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kilnguard.store.models import SOURCE_LEN, Base, UTCDateTime
+from kilnguard.store.models import Base, EnterpriseRecord, UTCDateTime, parent_key
 
 
-class ChangeRequestRow(Base):
+class ChangeRecord(EnterpriseRecord):
+    """A record about one change request: `id`, `enterprise_id`, `change_id` (indexed) first."""
+
+    change_id: Mapped[int] = parent_key("change_requests")
+
+
+class ChangeRequestRow(EnterpriseRecord, Base):
     __tablename__ = "change_requests"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     kiln_id: Mapped[int | None] = mapped_column(ForeignKey("kilns.id"), index=True)
     new_equipment: Mapped[str] = mapped_column(String(200), default="")
     kind: Mapped[str] = mapped_column(String(32))
@@ -42,28 +46,20 @@ class ChangeRequestRow(Base):
     deadline_external: Mapped[bool] = mapped_column(Boolean, default=False)
     state: Mapped[str] = mapped_column(String(32), default="draft")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    source: Mapped[str] = mapped_column(String(SOURCE_LEN), default="recorded")
 
 
-class ChangeHazardRow(Base):
+class ChangeHazardRow(ChangeRecord, Base):
     __tablename__ = "change_hazards"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
-    change_id: Mapped[int] = mapped_column(ForeignKey("change_requests.id"), index=True)
     method: Mapped[str] = mapped_column(String(16), default="what_if")
     question: Mapped[str] = mapped_column(Text, default="")
     hazard: Mapped[str] = mapped_column(Text)
     cause: Mapped[str] = mapped_column(Text)
     consequence: Mapped[str] = mapped_column(Text)
     safeguards: Mapped[str] = mapped_column(Text, default="")  # one per line
-    source: Mapped[str] = mapped_column(String(SOURCE_LEN), default="recorded")
 
 
-class ChangeEvidenceRow(Base):
+class ChangeEvidenceRow(ChangeRecord, Base):
     __tablename__ = "change_evidence"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
-    change_id: Mapped[int] = mapped_column(ForeignKey("change_requests.id"), index=True)
     name: Mapped[str] = mapped_column(String(255))
     sha256: Mapped[str] = mapped_column(String(64))
     size_bytes: Mapped[int] = mapped_column(Integer)
@@ -72,59 +68,43 @@ class ChangeEvidenceRow(Base):
     stage: Mapped[str | None] = mapped_column(String(16))
     uploaded_by: Mapped[str] = mapped_column(String(100))
     uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    source: Mapped[str] = mapped_column(String(SOURCE_LEN), default="recorded")
 
 
-class ChangeStageCompletionRow(Base):
+class ChangeStageCompletionRow(ChangeRecord, Base):
     """A previous scale-up stage recorded complete (its evidence: evidence rows of that stage)."""
 
     __tablename__ = "change_stage_completions"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
-    change_id: Mapped[int] = mapped_column(ForeignKey("change_requests.id"), index=True)
     stage: Mapped[str] = mapped_column(String(16))
     completed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     prior_change_id: Mapped[int | None] = mapped_column(ForeignKey("change_requests.id"))
     recorded_by: Mapped[str] = mapped_column(String(100))
     note: Mapped[str] = mapped_column(Text, default="")
-    source: Mapped[str] = mapped_column(String(SOURCE_LEN), default="recorded")
 
 
-class ChangeReviewRow(Base):
+class ChangeReviewRow(ChangeRecord, Base):
     __tablename__ = "change_reviews"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
-    change_id: Mapped[int] = mapped_column(ForeignKey("change_requests.id"), index=True)
     reviewer: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(32))
     decision: Mapped[str] = mapped_column(String(16))  # approve | object
     reason: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     objection_id: Mapped[int | None] = mapped_column(ForeignKey("change_objections.id"))
-    source: Mapped[str] = mapped_column(String(SOURCE_LEN), default="recorded")
 
 
-class ChangeObjectionRow(Base):
+class ChangeObjectionRow(ChangeRecord, Base):
     __tablename__ = "change_objections"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
-    change_id: Mapped[int] = mapped_column(ForeignKey("change_requests.id"), index=True)
     author: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str] = mapped_column(Text)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     withdrawal_reason: Mapped[str] = mapped_column(Text, default="")
-    source: Mapped[str] = mapped_column(String(SOURCE_LEN), default="recorded")
 
 
-class ChangeOverruleRow(Base):
+class ChangeOverruleRow(ChangeRecord, Base):
     """Permanent: there is no delete route, service or command for overrules."""
 
     __tablename__ = "change_overrules"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
-    change_id: Mapped[int] = mapped_column(ForeignKey("change_requests.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))  # objection | stage_skip
     by: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(32))
@@ -132,14 +112,10 @@ class ChangeOverruleRow(Base):
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     objection_id: Mapped[int | None] = mapped_column(ForeignKey("change_objections.id"))
     skipped_stage: Mapped[str | None] = mapped_column(String(16))
-    source: Mapped[str] = mapped_column(String(SOURCE_LEN), default="recorded")
 
 
-class ChangeTransitionRow(Base):
+class ChangeTransitionRow(ChangeRecord, Base):
     __tablename__ = "change_transitions"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
-    change_id: Mapped[int] = mapped_column(ForeignKey("change_requests.id"), index=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     action: Mapped[str] = mapped_column(String(32))
     from_state: Mapped[str] = mapped_column(String(32))
@@ -147,49 +123,34 @@ class ChangeTransitionRow(Base):
     actor: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(32))
     note: Mapped[str] = mapped_column(Text, default="")
-    source: Mapped[str] = mapped_column(String(SOURCE_LEN), default="recorded")
 
 
-class ChangeFiringRow(Base):
+class ChangeFiringRow(ChangeRecord, Base):
     __tablename__ = "change_firings"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
-    change_id: Mapped[int] = mapped_column(ForeignKey("change_requests.id"), index=True)
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    source: Mapped[str] = mapped_column(String(SOURCE_LEN), default="recorded")
 
 
-class ChangeDeadlineExtensionRow(Base):
+class ChangeDeadlineExtensionRow(ChangeRecord, Base):
     __tablename__ = "change_deadline_extensions"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
-    change_id: Mapped[int] = mapped_column(ForeignKey("change_requests.id"), index=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     old_deadline: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     new_deadline: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     by: Mapped[str] = mapped_column(String(200))
     reason: Mapped[str] = mapped_column(Text)
-    source: Mapped[str] = mapped_column(String(SOURCE_LEN), default="recorded")
 
 
-class ChangePssrCheckRow(Base):
+class ChangePssrCheckRow(ChangeRecord, Base):
     __tablename__ = "change_pssr_checks"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
-    change_id: Mapped[int] = mapped_column(ForeignKey("change_requests.id"), index=True)
     item: Mapped[str] = mapped_column(String(32))
     checked_by: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(32))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     note: Mapped[str] = mapped_column(Text, default="")
-    source: Mapped[str] = mapped_column(String(SOURCE_LEN), default="recorded")
 
 
-class ChangeHazardZoneRow(Base):
+class ChangeHazardZoneRow(EnterpriseRecord, Base):
     __tablename__ = "change_hazard_zones"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     change_id: Mapped[int] = mapped_column(ForeignKey("change_requests.id"), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     max_headcount: Mapped[int] = mapped_column(Integer)
@@ -197,30 +158,23 @@ class ChangeHazardZoneRow(Base):
     radius_m: Mapped[float | None] = mapped_column(Float)
     defined_by: Mapped[str] = mapped_column(String(100))
     defined_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    source: Mapped[str] = mapped_column(String(SOURCE_LEN), default="recorded")
 
 
-class ChangeZoneLogRow(Base):
+class ChangeZoneLogRow(ChangeRecord, Base):
     """Who asked to enter or left the hazard zone, and whether they were admitted."""
 
     __tablename__ = "change_zone_log"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
-    change_id: Mapped[int] = mapped_column(ForeignKey("change_requests.id"), index=True)
     person: Mapped[str] = mapped_column(String(200))
     outcome: Mapped[str] = mapped_column(String(16))  # admitted | refused | left
     reason: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     recorded_by: Mapped[str] = mapped_column(String(100))
-    source: Mapped[str] = mapped_column(String(SOURCE_LEN), default="recorded")
 
 
-class ChangeNotificationRow(Base):
+class ChangeNotificationRow(EnterpriseRecord, Base):
     """A message to the regulators of a region (sent at once when an overrule is recorded)."""
 
     __tablename__ = "change_notifications"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
     recipient_role: Mapped[str] = mapped_column(String(32), default="regulator")
     kind: Mapped[str] = mapped_column(String(32), default="overrule")
@@ -232,4 +186,3 @@ class ChangeNotificationRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     read_by: Mapped[str] = mapped_column(String(100), default="")
-    source: Mapped[str] = mapped_column(String(SOURCE_LEN), default="recorded")

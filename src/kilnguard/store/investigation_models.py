@@ -36,94 +36,76 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kilnguard.store.models import SOURCE_LEN, Base, UTCDateTime
+from kilnguard.store.models import Base, EnterpriseRecord, UTCDateTime, parent_key
 
 
-class IncidentExtra(Base):
+class InvestigationRecord(EnterpriseRecord):
+    """A record of one investigation: `id`, `enterprise_id`, `investigation_id` (indexed) first."""
+
+    investigation_id: Mapped[int] = parent_key("investigations")
+
+
+class IncidentExtra(EnterpriseRecord, Base):
     """What the foundation's incident row lacks. No reporter column, on purpose."""
 
     __tablename__ = "incident_extras"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), unique=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    # sort_order −2: between `id` and `enterprise_id`, as in the migration
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), unique=True, sort_order=-2)
     people_involved: Mapped[list[str]] = mapped_column(JSON, default=list)
     potential_severity: Mapped[int | None] = mapped_column(Integer)  # ISO 17776 scale 0..5
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     occurred_at_assumed: Mapped[bool] = mapped_column(Boolean, default=False)
-    source: Mapped[str] = mapped_column(String(SOURCE_LEN), default="recorded")
 
 
-class Investigation(Base):
+class Investigation(EnterpriseRecord, Base):
     __tablename__ = "investigations"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
     opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     opened_by: Mapped[str] = mapped_column(String(100))
     window_days: Mapped[int] = mapped_column(Integer, default=60)
     status: Mapped[str] = mapped_column(String(16), default="open")
-    source: Mapped[str] = mapped_column(String(SOURCE_LEN), default="recorded")
 
 
-class TimelineRow(Base):
+class TimelineRow(InvestigationRecord, Base):
     """One read-only timeline fact, snapshotted when the investigation was opened."""
 
     __tablename__ = "investigation_timeline"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
-    investigation_id: Mapped[int] = mapped_column(ForeignKey("investigations.id"), index=True)
     seq: Mapped[int] = mapped_column(Integer)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     kind: Mapped[str] = mapped_column(String(32))
     kiln: Mapped[str | None] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text)
     facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    source: Mapped[str] = mapped_column(String(SOURCE_LEN), default="recorded")
 
 
-class Evidence(Base):
+class Evidence(InvestigationRecord, Base):
     __tablename__ = "investigation_evidence"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
-    investigation_id: Mapped[int] = mapped_column(ForeignKey("investigations.id"), index=True)
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
     added_by: Mapped[str] = mapped_column(String(100))
     added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    source: Mapped[str] = mapped_column(String(SOURCE_LEN), default="recorded")
 
 
-class InterviewNoteRow(Base):
+class InterviewNoteRow(InvestigationRecord, Base):
     __tablename__ = "investigation_interviews"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
-    investigation_id: Mapped[int] = mapped_column(ForeignKey("investigations.id"), index=True)
     interviewee: Mapped[str] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
     author: Mapped[str] = mapped_column(String(100))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    source: Mapped[str] = mapped_column(String(SOURCE_LEN), default="recorded")
 
 
-class FindingRow(Base):
+class FindingRow(InvestigationRecord, Base):
     __tablename__ = "investigation_findings"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
-    investigation_id: Mapped[int] = mapped_column(ForeignKey("investigations.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
     author: Mapped[str] = mapped_column(String(100))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     about: Mapped[list[str]] = mapped_column(JSON, default=list)
     hindsight_warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
-    source: Mapped[str] = mapped_column(String(SOURCE_LEN), default="recorded")
 
 
-class CastController(Base):
+class CastController(InvestigationRecord, Base):
     __tablename__ = "cast_controllers"
     __table_args__ = (UniqueConstraint("investigation_id", "key"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
-    investigation_id: Mapped[int] = mapped_column(ForeignKey("investigations.id"), index=True)
     key: Mapped[str] = mapped_column(String(64))
     level: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(300))
@@ -134,16 +116,12 @@ class CastController(Base):
     flawed_feedback: Mapped[list[str]] = mapped_column(JSON, default=list)
     process_model_flaws: Mapped[list[str]] = mapped_column(JSON, default=list)
     context: Mapped[list[str]] = mapped_column(JSON, default=list)
-    source: Mapped[str] = mapped_column(String(SOURCE_LEN), default="recorded")
 
 
-class CorrectiveActionRow(Base):
+class CorrectiveActionRow(InvestigationRecord, Base):
     """A CAST recommendation and the corrective action that tracks it to closure."""
 
     __tablename__ = "corrective_actions"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
-    investigation_id: Mapped[int] = mapped_column(ForeignKey("investigations.id"), index=True)
     controller_key: Mapped[str] = mapped_column(String(64))
     recommendation: Mapped[str] = mapped_column(Text)
     owner: Mapped[str] = mapped_column(String(200))
@@ -153,15 +131,12 @@ class CorrectiveActionRow(Base):
     verified_by: Mapped[str | None] = mapped_column(String(100))
     note: Mapped[str] = mapped_column(Text, default="")
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
-    source: Mapped[str] = mapped_column(String(SOURCE_LEN), default="recorded")
 
 
-class Bulletin(Base):
+class Bulletin(EnterpriseRecord, Base):
     """A regulator's lessons bulletin on an incident; `enterprise_id` is the incident's."""
 
     __tablename__ = "bulletins"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
     title: Mapped[str] = mapped_column(String(300))
@@ -173,19 +148,16 @@ class Bulletin(Base):
     issued_by: Mapped[str] = mapped_column(String(100))
     issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     acknowledge_within_days: Mapped[int] = mapped_column(Integer, default=7)
-    source: Mapped[str] = mapped_column(String(SOURCE_LEN), default="recorded")
 
 
-class BulletinRecipient(Base):
+class BulletinRecipient(EnterpriseRecord, Base):
     __tablename__ = "bulletin_recipients"
     __table_args__ = (UniqueConstraint("bulletin_id", "enterprise_id"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    bulletin_id: Mapped[int] = mapped_column(ForeignKey("bulletins.id"), index=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    # sort_order −2: between `id` and `enterprise_id`, as in the migration
+    bulletin_id: Mapped[int] = mapped_column(ForeignKey("bulletins.id"), index=True, sort_order=-2)
     acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     acknowledged_by: Mapped[str | None] = mapped_column(String(100))
     checked: Mapped[str] = mapped_column(Text, default="")
     reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     last_reminder_on: Mapped[dt.date | None] = mapped_column(Date)
-    source: Mapped[str] = mapped_column(String(SOURCE_LEN), default="recorded")

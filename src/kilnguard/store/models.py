@@ -27,7 +27,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -65,17 +65,53 @@ class Base(DeclarativeBase):
 
 SOURCE_LEN = 16
 
+# Shared columns. A mixin's columns are placed by `sort_order`: `id` first, then
+# `enterprise_id`, then a mixin's parent key (sort_order −1), then the table's own columns
+# (0, in declaration order), and `source` last, the order of the migrations' columns. A table
+# column with the same sort_order as a mixin column comes before it.
 
-class Region(Base):
+
+class IdKey:
+    """An integer primary key `id`, the table's first column."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-3)
+
+
+class EnterpriseRow(IdKey):
+    """A row of one enterprise: `id`, then `enterprise_id`, the tenancy key (indexed)."""
+
+    enterprise_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprises.id"), index=True, sort_order=-2
+    )
+
+
+class EnterpriseRecord(EnterpriseRow):
+    """A plant record: an enterprise's row with `source` last ("recorded" / "reconstructed")."""
+
+    source: Mapped[str] = mapped_column(String(SOURCE_LEN), default="recorded", sort_order=1)
+
+
+class NamedInEnterprise:
+    """A named unit of an enterprise (section, kiln, crew): the name is unique in the enterprise."""
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[UniqueConstraint]:
+        return (UniqueConstraint("enterprise_id", "name"),)
+
+
+def parent_key(table: str) -> Mapped[int]:
+    """The indexed key of the row this one belongs to, placed right after `enterprise_id`."""
+    return mapped_column(ForeignKey(f"{table}.id"), index=True, sort_order=-1)
+
+
+class Region(IdKey, Base):
     __tablename__ = "regions"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
 
 
-class Enterprise(Base):
+class Enterprise(IdKey, Base):
     __tablename__ = "enterprises"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     tier: Mapped[int] = mapped_column(Integer)
@@ -83,19 +119,13 @@ class Enterprise(Base):
     region: Mapped[Region] = relationship(lazy="joined")
 
 
-class Section(Base):
+class Section(NamedInEnterprise, EnterpriseRow, Base):
     __tablename__ = "sections"
-    __table_args__ = (UniqueConstraint("enterprise_id", "name"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
 
 
-class Kiln(Base):
+class Kiln(NamedInEnterprise, EnterpriseRecord, Base):
     __tablename__ = "kilns"
-    __table_args__ = (UniqueConstraint("enterprise_id", "name"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(16))
@@ -104,36 +134,27 @@ class Kiln(Base):
     campaign_limit_days: Mapped[int] = mapped_column(Integer)
     lining_installed_on: Mapped[dt.date | None] = mapped_column(Date)
     lining_design_life_days: Mapped[int | None] = mapped_column(Integer)
-    source: Mapped[str] = mapped_column(String(SOURCE_LEN), default="recorded")
     section: Mapped[Section | None] = relationship(lazy="joined")
 
 
-class Crew(Base):
+class Crew(NamedInEnterprise, EnterpriseRow, Base):
     __tablename__ = "crews"
-    __table_args__ = (UniqueConstraint("enterprise_id", "name"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
 
 
-class Worker(Base):
+class Worker(EnterpriseRecord, Base):
     __tablename__ = "workers"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     crew_id: Mapped[int | None] = mapped_column(ForeignKey("crews.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     job: Mapped[str] = mapped_column(String(100), default="kiln operator")
     qualifications: Mapped[str] = mapped_column(
         String(200), default=""
     )  # kiln kinds, comma-separated
-    source: Mapped[str] = mapped_column(String(SOURCE_LEN), default="recorded")
 
 
-class Shift(Base):
+class Shift(EnterpriseRecord, Base):
     __tablename__ = "shifts"
     __table_args__ = (Index("ix_shifts_worker_start", "worker_id", "start_at"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"))
     crew_id: Mapped[int | None] = mapped_column(ForeignKey("crews.id"))
     kiln_id: Mapped[int | None] = mapped_column(ForeignKey("kilns.id"), index=True)
@@ -141,38 +162,29 @@ class Shift(Base):
     start_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     end_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     role: Mapped[str] = mapped_column(String(100), default="operator")
-    source: Mapped[str] = mapped_column(String(SOURCE_LEN), default="recorded")
 
 
-class ProductionRecord(Base):
+class ProductionRecord(EnterpriseRecord, Base):
     __tablename__ = "production_records"
     __table_args__ = (Index("ix_production_kiln_day", "kiln_id", "day"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     kiln_id: Mapped[int] = mapped_column(ForeignKey("kilns.id"))
     day: Mapped[dt.date] = mapped_column(Date)
     shift_no: Mapped[int] = mapped_column(Integer, default=1)
     output_t: Mapped[float] = mapped_column(Float)
     hours_fired: Mapped[float] = mapped_column(Float)
     note: Mapped[str] = mapped_column(Text, default="")
-    source: Mapped[str] = mapped_column(String(SOURCE_LEN), default="recorded")
 
 
-class PlannedStop(Base):
+class PlannedStop(EnterpriseRecord, Base):
     __tablename__ = "planned_stops"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     kiln_id: Mapped[int] = mapped_column(ForeignKey("kilns.id"), index=True)
     start_on: Mapped[dt.date] = mapped_column(Date)
     end_on: Mapped[dt.date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(Text, default="")
-    source: Mapped[str] = mapped_column(String(SOURCE_LEN), default="recorded")
 
 
-class Target(Base):
+class Target(EnterpriseRecord, Base):
     __tablename__ = "targets"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id"))
     kiln_id: Mapped[int | None] = mapped_column(ForeignKey("kilns.id"))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -181,26 +193,20 @@ class Target(Base):
     deadline: Mapped[dt.date] = mapped_column(Date)
     imposed_by: Mapped[str] = mapped_column(String(200))
     additional: Mapped[bool] = mapped_column(Boolean, default=False)
-    source: Mapped[str] = mapped_column(String(SOURCE_LEN), default="recorded")
 
 
-class MaintenancePlan(Base):
+class MaintenancePlan(EnterpriseRecord, Base):
     __tablename__ = "maintenance_plans"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     kiln_id: Mapped[int] = mapped_column(ForeignKey("kilns.id"), index=True)
     task: Mapped[str] = mapped_column(String(200))
     interval_days: Mapped[int | None] = mapped_column(Integer)
     interval_t: Mapped[float | None] = mapped_column(Float)
     duration_days: Mapped[int] = mapped_column(Integer, default=1)
     safety_critical: Mapped[bool] = mapped_column(Boolean, default=False)
-    source: Mapped[str] = mapped_column(String(SOURCE_LEN), default="recorded")
 
 
-class WorkOrder(Base):
+class WorkOrder(EnterpriseRecord, Base):
     __tablename__ = "work_orders"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     kiln_id: Mapped[int] = mapped_column(ForeignKey("kilns.id"), index=True)
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("maintenance_plans.id"))
     task: Mapped[str] = mapped_column(String(200))
@@ -208,29 +214,23 @@ class WorkOrder(Base):
     due_on: Mapped[dt.date] = mapped_column(Date)
     done_on: Mapped[dt.date | None] = mapped_column(Date)
     findings: Mapped[str] = mapped_column(Text, default="")
-    source: Mapped[str] = mapped_column(String(SOURCE_LEN), default="recorded")
     deferrals: Mapped[list[WorkOrderDeferral]] = relationship(
         lazy="selectin", order_by="WorkOrderDeferral.deferred_on"
     )
 
 
-class WorkOrderDeferral(Base):
+class WorkOrderDeferral(EnterpriseRecord, Base):
     __tablename__ = "work_order_deferrals"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), index=True)
     deferred_on: Mapped[dt.date] = mapped_column(Date)
     previous_due_on: Mapped[dt.date] = mapped_column(Date)
     new_due_on: Mapped[dt.date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(Text)
     deferred_by: Mapped[str] = mapped_column(String(200))
-    source: Mapped[str] = mapped_column(String(SOURCE_LEN), default="recorded")
 
 
-class Incident(Base):
+class Incident(EnterpriseRecord, Base):
     __tablename__ = "incidents"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     kiln_id: Mapped[int | None] = mapped_column(ForeignKey("kilns.id"))
     section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id"))
     occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
@@ -241,12 +241,10 @@ class Incident(Base):
     missing: Mapped[int] = mapped_column(Integer, default=0)
     description: Mapped[str] = mapped_column(Text, default="")
     immediate_actions: Mapped[str] = mapped_column(Text, default="")
-    source: Mapped[str] = mapped_column(String(SOURCE_LEN), default="recorded")
 
 
-class User(Base):
+class User(IdKey, Base):
     __tablename__ = "users"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(100), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
@@ -266,11 +264,10 @@ class UserEnterprise(Base):
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), primary_key=True)
 
 
-class Credential(Base):
+class Credential(IdKey, Base):
     """A web session or an API token; only the SHA-256 of the secret is stored."""
 
     __tablename__ = "credentials"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))  # "session" | "api_token"
     name: Mapped[str] = mapped_column(String(200), default="")
@@ -279,11 +276,10 @@ class Credential(Base):
     expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
-class AuditEntry(Base):
+class AuditEntry(IdKey, Base):
     """One append-only, hash-chained entry per write (see services/audit.py)."""
 
     __tablename__ = "audit_log"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, unique=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     actor: Mapped[str] = mapped_column(String(100))
@@ -296,10 +292,9 @@ class AuditEntry(Base):
     entry_hash: Mapped[str] = mapped_column(String(64))
 
 
-class ChainHead(Base):
+class ChainHead(IdKey, Base):
     """Single row holding the audit chain's last seq and hash; locked while appending."""
 
     __tablename__ = "hash_chain_head"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     last_hash: Mapped[str] = mapped_column(String(64))

@@ -15,13 +15,17 @@ import datetime as dt
 from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kilnguard.store.models import Base, UTCDateTime
+from kilnguard.store.models import Base, EnterpriseRow, UTCDateTime, parent_key
 
 
-class PlanAdoption(Base):
+class AdoptionRow(EnterpriseRow):
+    """A row of one adopted plan: `id`, `enterprise_id`, `adoption_id` (indexed) first."""
+
+    adoption_id: Mapped[int] = parent_key("plan_adoptions")
+
+
+class PlanAdoption(EnterpriseRow, Base):
     __tablename__ = "plan_adoptions"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     as_of: Mapped[dt.date] = mapped_column(Date)
     first_day: Mapped[dt.date] = mapped_column(Date)
     last_day: Mapped[dt.date] = mapped_column(Date)
@@ -35,11 +39,8 @@ class PlanAdoption(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
 
 
-class PlannedProduction(Base):
+class PlannedProduction(AdoptionRow, Base):
     __tablename__ = "planned_production"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
-    adoption_id: Mapped[int] = mapped_column(ForeignKey("plan_adoptions.id"), index=True)
     kiln_id: Mapped[int] = mapped_column(ForeignKey("kilns.id"), index=True)
     day: Mapped[dt.date] = mapped_column(Date)
     shift_no: Mapped[int] = mapped_column(Integer)
@@ -49,11 +50,8 @@ class PlannedProduction(Base):
     load_ratio: Mapped[float] = mapped_column(Float)
 
 
-class PlannedShift(Base):
+class PlannedShift(AdoptionRow, Base):
     __tablename__ = "planned_shifts"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
-    adoption_id: Mapped[int] = mapped_column(ForeignKey("plan_adoptions.id"), index=True)
     worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), index=True)
     crew_id: Mapped[int | None] = mapped_column(ForeignKey("crews.id"))
     kiln_id: Mapped[int] = mapped_column(ForeignKey("kilns.id"))

@@ -11,6 +11,7 @@ Public API (see docs/models/risk.md):
 * ``RiskConfig``, level codes ``GREEN AMBER RED STOP`` and ``LEVEL_NAMES``
 """
 
+from kilnguard.domain.risk.build import build_inputs
 from kilnguard.domain.risk.config import AMBER, GREEN, LEVEL_NAMES, RED, STOP, RiskConfig
 from kilnguard.domain.risk.engine import CrewFatigue, RiskResult, assess, crew_fatigue, explain
 from kilnguard.domain.risk.explain import BARRIERS, BarrierFinding, Explanation, KilnDayFacts
@@ -27,7 +28,6 @@ from kilnguard.domain.risk.records import (
     ShiftRecord,
     Target,
     WorkOrder,
-    build_inputs,
 )
 from kilnguard.domain.risk.reference import ReferenceResult, assess_reference
 
