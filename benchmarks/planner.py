@@ -15,8 +15,8 @@ import random
 import time
 from datetime import date, timedelta
 
-from kilnguard.domain.plan_check import check_plan
 from kilnguard.domain.planning import Kiln, MaintenanceTask, PlanningProblem, Target, Worker
+from kilnguard.domain.planning.check import check_plan
 from kilnguard.domain.planning.greedy import greedy_plan
 from kilnguard.domain.planning.solver import solve_plan
 

@@ -109,3 +109,15 @@ def test_a_manager_adopts_the_plan(
     d = r.json()
     assert d["planned_production_rows"] > 0 and d["planned_shift_rows"] > 0
     assert d["replay_worst_level"] in ("green", "amber") and d["adopted_by"] == "manager"
+
+
+def test_every_planner_rest_route_declares_its_response_schema(api: Any) -> None:
+    spec = api.get("/openapi.json").json()
+    for path, method, status in (
+        ("/api/v1/plans", "get", "200"),
+        ("/api/v1/plans/adopt", "post", "201"),
+    ):
+        schema = spec["paths"][path][method]["responses"][status]["content"]["application/json"]
+        assert schema["schema"].get("$ref"), (path, schema)
+    plan = spec["components"]["schemas"]["PlanOut"]["properties"]
+    assert {"feasible", "max_safe_t", "earliest_safe_date", "binding", "replay"} <= set(plan)

@@ -8,19 +8,6 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from kilnguard.domain.plan_check import (
-    assert_plan_valid,
-    check_campaign_limit,
-    check_consecutive_nights,
-    check_consecutive_shifts,
-    check_crew_and_qualification,
-    check_hours_per_7_days,
-    check_maintenance_windows,
-    check_plan,
-    check_planned_stops,
-    check_rating,
-    check_rest_between_shifts,
-)
 from kilnguard.domain.planning import (
     Kiln,
     MaintenanceSlot,
@@ -32,6 +19,19 @@ from kilnguard.domain.planning import (
     ShiftAssignment,
     ShiftPattern,
     Worker,
+)
+from kilnguard.domain.planning.check import (
+    assert_plan_valid,
+    check_campaign_limit,
+    check_consecutive_nights,
+    check_consecutive_shifts,
+    check_crew_and_qualification,
+    check_hours_per_7_days,
+    check_maintenance_windows,
+    check_plan,
+    check_planned_stops,
+    check_rating,
+    check_rest_between_shifts,
 )
 
 START = date(2021, 10, 4)

@@ -10,7 +10,6 @@ import subprocess
 import sys
 from dataclasses import replace
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,8 +17,6 @@ from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
 from kilnguard.domain.errors import ValidationError
-from kilnguard.domain.plan_charts import plot_plan_gantt, plot_price_of_pushing
-from kilnguard.domain.plan_check import check_plan
 from kilnguard.domain.planning import (
     Kiln,
     MaintenanceTask,
@@ -29,10 +26,12 @@ from kilnguard.domain.planning import (
     Target,
     Worker,
 )
+from kilnguard.domain.planning.check import check_plan
 from kilnguard.domain.planning.explain import capacity_bound, plan
 from kilnguard.domain.planning.greedy import greedy_plan, plan_objective
 from kilnguard.domain.planning.pushing import miner_wear, price_of_pushing
 from kilnguard.domain.planning.solver import PlanModelInvalid, map_status, solve_plan
+from kilnguard.services.planning.charts import gantt_png, pushing_png
 
 START = date(2021, 10, 4)
 
@@ -256,7 +255,7 @@ class FakeReplay:
         return self
 
 
-def test_price_of_pushing_reports_extra_tonnes_wear_and_replayed_level(tmp_path: Path) -> None:
+def test_price_of_pushing_reports_extra_tonnes_wear_and_replayed_level() -> None:
     # 100 t by day 2: 90 t at rating; 125 % makes 100 t (+10 t), so does 150 %.
     problem = one_kiln(quantity_t=100.0, deadline_day=2, lining_design_life_days=100.0)
     replay = FakeReplay()
@@ -271,10 +270,10 @@ def test_price_of_pushing_reports_extra_tonnes_wear_and_replayed_level(tmp_path:
         assert_valid(replace(problem, allowed_load_margin=r.margin), r.plan)
     unreplayed = price_of_pushing(problem, (1.0,), None, time_limit_s=5)
     assert unreplayed[0].worst_level is None
-    png = plot_price_of_pushing(rows, tmp_path / "push.png")
-    gantt = plot_plan_gantt(problem, rows[0].plan, tmp_path / "gantt.png")
-    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert gantt.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    png = pushing_png(rows)
+    gantt = gantt_png(problem, rows[0].plan)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert gantt[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_miner_wear_restarts_after_relining() -> None:
@@ -284,7 +283,7 @@ def test_miner_wear_restarts_after_relining() -> None:
 
 
 def test_checker_imports_no_solver() -> None:
-    code = "import sys, kilnguard.domain.plan_check; sys.exit('ortools' in sys.modules)"
+    code = "import sys, kilnguard.domain.planning.check; sys.exit('ortools' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 

@@ -9,12 +9,15 @@ import sys
 from contextlib import AbstractContextManager, nullcontext
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from kilnguard.domain.errors import KilnguardError
 from kilnguard.services import uow as db
+
+if TYPE_CHECKING:
+    from kilnguard.services.planning import PlanReport
 
 AS_OF_HELP = (
     "Plan as the records stood at the end of this day (YYYY-MM-DD); the plan starts the next "
@@ -49,7 +52,7 @@ def _json_default(value: object) -> str:
     return str(value)
 
 
-def _rows(report: Any) -> list[list[Any]]:
+def _rows(report: PlanReport) -> list[list[Any]]:
     problem = report.inp.problem
     rows = []
     for s in sorted(report.result.shifts, key=lambda s: (s.shift_index, s.kiln_id)):
@@ -70,7 +73,7 @@ def _rows(report: Any) -> list[list[Any]]:
     return rows
 
 
-def export_plan(report: Any, fmt: ExportFormat, path: Path) -> Path:
+def export_plan(report: PlanReport, fmt: ExportFormat, path: Path) -> Path:
     """Write the plan shift by shift (one row per kiln-shift) as CSV or XLSX."""
     rows = _rows(report)
     if fmt is ExportFormat.csv:
@@ -242,8 +245,8 @@ def plan(
             written: list[Path] = []
             if charts is not None:
                 charts.mkdir(parents=True, exist_ok=True)
-                for which, name in (("gantt", "plan-gantt.png"), ("risk", "plan-risk.png")):
-                    path = charts / name
+                for which in ps.CHARTS:  # rendered in memory; only the bytes are written here
+                    path = charts / f"plan-{which}.png"
                     path.write_bytes(ps.chart_png(report, which))
                     written.append(path)
             exported = None

@@ -30,7 +30,7 @@ from datetime import date, timedelta
 from kilnguard.domain.planning.greedy import greedy_plan
 from kilnguard.domain.planning.problem import Kiln, PlanningProblem, Target
 from kilnguard.domain.planning.result import PlanResult, PlanStatus
-from kilnguard.domain.planning.solver import solve_plan
+from kilnguard.domain.planning.solver import solve_plan, solve_safe_plan
 
 __all__ = [
     "CapacityBreakdown",
@@ -347,15 +347,17 @@ def plan(
     search_time_limit_s: float = 5.0,
     max_search_days: int = 1100,
     explain: bool = True,
+    fallback: bool = False,
 ) -> PlanResult:
     """Plan safely; if a target cannot be met, say how much can, by when, and why.
 
     The plan itself is the CP-SAT optimum (or best found in ``time_limit_s``) over all
     targets, hinted with the greedy baseline. For each unmet target the explanation plans it
-    alone (so ``max_safe_t`` is what the kilns could give that target if it had priority).
+    alone (so ``max_safe_t`` is what the kilns could give that target if it had priority),
+    earliest deadline first. ``fallback``: every solve falls back to the greedy plan when
+    CP-SAT finds none in time (:func:`~.solver.solve_safe_plan`), as the front ends want.
     """
-    greedy = greedy_plan(problem)
-    result = solve_plan(problem, time_limit_s=time_limit_s, hint=greedy)
+    result = solve_safe_plan(problem, time_limit_s, fallback=fallback)
     if not explain or not result.status.has_plan or result.feasible:
         return result
     max_safe: dict[str, float] = {}
@@ -363,7 +365,7 @@ def plan(
     earliest: dict[str, date | None] = {}
     earliest_proven: dict[str, bool] = {}
     binding: list[str] = []
-    for outcome in result.targets:
+    for outcome in sorted(result.targets, key=lambda o: (o.deadline, o.target_id)):
         if outcome.met:
             continue
         target = next(t for t in problem.targets if t.target_id == outcome.target_id)
@@ -371,7 +373,7 @@ def plan(
             planned, proven = outcome.planned_t, result.status is PlanStatus.OPTIMAL
         else:
             sub = replace(problem, targets=(target,))
-            alone = solve_plan(sub, time_limit_s=search_time_limit_s, hint=greedy_plan(sub))
+            alone = solve_safe_plan(sub, search_time_limit_s, fallback=fallback)
             planned = alone.targets[0].planned_t if alone.status.has_plan else 0.0
             proven = alone.status is PlanStatus.OPTIMAL
             planned = max(planned, outcome.planned_t)

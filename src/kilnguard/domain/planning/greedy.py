@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
 
 from kilnguard.domain.planning.problem import Kiln, PlanningProblem
 from kilnguard.domain.planning.result import (
@@ -65,16 +64,9 @@ def greedy_plan(problem: PlanningProblem) -> PlanResult:
                 continue
             d0 = window[0]
             blocked[kiln.kiln_id].update(range(d0, d0 + task.duration_days))
-            first = problem.date_of(d0)
             slots.append(
-                MaintenanceSlot(
-                    task_id=task.task_id,
-                    kiln_id=kiln.kiln_id,
-                    name=task.name,
-                    first_day=first,
-                    last_day=first + timedelta(days=task.duration_days - 1),
-                    due_on=task.due_on,
-                    overdue=task.due_on < problem.horizon_start,
+                MaintenanceSlot.place(
+                    kiln.kiln_id, task, problem.date_of(d0), problem.horizon_start
                 )
             )
     # Remaining need per target [t]; kilns serve the earliest-deadline open target in scope.
@@ -225,16 +217,10 @@ def greedy_plan(problem: PlanningProblem) -> PlanResult:
         maintenance=tuple(slots),
         targets=outcomes,
     )
-    objective = plan_objective(problem, result)
-    return PlanResult(
-        status=result.status,
-        allowed_load_margin=result.allowed_load_margin,
-        objective=objective,
-        runtime_s=result.runtime_s,
+    return replace(
+        result,
+        objective=plan_objective(problem, result),
         first_solution_s=result.runtime_s,
-        shifts=result.shifts,
-        maintenance=result.maintenance,
-        targets=result.targets,
         penalties={
             "shortfall_t": sum(o.shortfall_t for o in outcomes),
             "worker_shifts": float(sum(len(s.worker_ids) for s in shifts)),

@@ -1,7 +1,7 @@
 """Planning problem: validated, solver-agnostic input data for the safe production planner.
 
 Everything the planner needs is in these frozen dataclasses, and nothing in them knows about
-CP-SAT. The independent checker (``kilnguard.domain.plan_check``) reads the same data, so a
+CP-SAT. The independent checker (``kilnguard.domain.planning.check``) reads the same data, so a
 plan can be judged without trusting the solver that produced it (cpsat-primer
 ``examples/tdd/nurserostering/validation.py``; PyJobShop ``ProblemData.py``).
 

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kilnguard.domain.planning.problem import MaintenanceTask
 
 __all__ = [
     "MaintenanceSlot",
@@ -72,6 +76,22 @@ class MaintenanceSlot:
     last_day: date
     due_on: date
     overdue: bool
+
+    @classmethod
+    def place(
+        cls, kiln_id: str, task: MaintenanceTask, first_day: date, horizon_start: date
+    ) -> MaintenanceSlot:
+        """``task`` placed from ``first_day`` for its duration; overdue if due before the
+        horizon starts (the greedy plan and the CP-SAT read-back place slots alike)."""
+        return cls(
+            task_id=task.task_id,
+            kiln_id=kiln_id,
+            name=task.name,
+            first_day=first_day,
+            last_day=first_day + timedelta(days=task.duration_days - 1),
+            due_on=task.due_on,
+            overdue=task.due_on < horizon_start,
+        )
 
 
 @dataclass(frozen=True)

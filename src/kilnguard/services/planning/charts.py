@@ -1,29 +1,33 @@
-"""Charts of plans: a Gantt chart (kilns × days) and the price-of-pushing chart (output vs risk).
+"""Charts of plans as PNG bytes: a Gantt chart (kilns × days) and the price-of-pushing chart.
 
-Presentation, but pure: functions take plain results and a path and write a PNG with the
-non-interactive Agg backend — no database, no HTTP. Every chart says the data it shows are a
-plan (not a record), and reconstructed inputs must be labelled by the caller via ``subtitle``.
+Rendered in memory on an explicit Agg canvas (``matplotlib.figure.Figure`` +
+``FigureCanvasAgg``): no pyplot state, no global backend switch, no temp files. The CLI writes
+the bytes to files, the web serves them. Every chart says the data it shows are a plan (not a
+record); reconstructed inputs are labelled through ``subtitle``.
 """
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
 from collections.abc import Sequence
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
+from matplotlib import colormaps
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from kilnguard.domain.planning.problem import PlanningProblem
+from kilnguard.domain.errors import ValidationError
+from kilnguard.domain.planning import PlanningProblem, PlanResult
 from kilnguard.domain.planning.pushing import PushingRow
-from kilnguard.domain.planning.result import PlanResult
 
-__all__ = ["LEVEL_COLOURS", "plot_plan_gantt", "plot_price_of_pushing"]
+if TYPE_CHECKING:
+    from kilnguard.services.planning.report import PlanReport
+
+__all__ = ["CHARTS", "LEVEL_COLOURS", "chart_png", "gantt_png", "pushing_png"]
 
 #: Risk-level colours (green/amber/red/stop); unknown or not replayed → grey.
 LEVEL_COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828", "stop": "#4a148c"}
@@ -31,21 +35,27 @@ _MAINT_COLOUR = "#5d6d7e"
 _STOP_COLOUR = "#bdbdbd"
 
 
-def plot_plan_gantt(
-    problem: PlanningProblem, result: PlanResult, path: str | Path, *, subtitle: str = ""
-) -> Path:
+def _png(fig: Figure) -> bytes:
+    """The figure laid out and rendered as PNG bytes on its own Agg canvas."""
+    FigureCanvasAgg(fig)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)
+    return buf.getvalue()
+
+
+def gantt_png(problem: PlanningProblem, result: PlanResult, *, subtitle: str = "") -> bytes:
     """Gantt chart: one row per kiln, one cell per day coloured by the day's load ratio
-    (output / rating [-]), maintenance and planned stops marked. Writes ``path`` (PNG)."""
-    path = Path(path)
+    (output / rating [-]), maintenance and planned stops marked."""
     kilns = list(problem.kilns)
     daily: dict[tuple[str, int], float] = defaultdict(float)
     for s in result.shifts:
         daily[(s.kiln_id, problem.day_of(s.day))] += s.output_t
-    vmax = max(1.0, problem.allowed_load_margin)
-    cmap = plt.get_cmap("YlOrRd")
-    norm = Normalize(vmin=0.0, vmax=vmax)
+    cmap = colormaps["YlOrRd"]
+    norm = Normalize(vmin=0.0, vmax=max(1.0, problem.allowed_load_margin))
     height = max(2.5, 0.4 * len(kilns) + 1.5)
-    fig, ax = plt.subplots(figsize=(max(8.0, problem.horizon_days * 0.12), height))
+    fig = Figure(figsize=(max(8.0, problem.horizon_days * 0.12), height))
+    ax = fig.subplots()
     for row, kiln in enumerate(kilns):
         stops = problem.stopped_days(kiln.kiln_id)
         for d in range(problem.horizon_days):
@@ -81,8 +91,7 @@ def plot_plan_gantt(
     )
     title = f"Proposed plan ({result.status.value}), load margin {result.allowed_load_margin:.2f}"
     ax.set_title(title + (f"\n{subtitle}" if subtitle else ""), fontsize=9)
-    sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
-    fig.colorbar(sm, ax=ax, label="day output / rating [-]")
+    fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, label="day output / rating [-]")
     ax.legend(
         handles=[
             Patch(facecolor=_MAINT_COLOUR, label="maintenance"),
@@ -91,19 +100,14 @@ def plot_plan_gantt(
         loc="upper right",
         fontsize=7,
     )
-    fig.tight_layout()
-    fig.savefig(path, format="png", dpi=100)
-    plt.close(fig)
-    return path
+    return _png(fig)
 
 
-def plot_price_of_pushing(
-    rows: Sequence[PushingRow], path: str | Path, *, subtitle: str = ""
-) -> Path:
+def pushing_png(rows: Sequence[PushingRow], *, subtitle: str = "") -> bytes:
     """Output vs risk: tonnes for the targets [t] and lining damage [-] per load margin, each
-    point coloured by its replayed risk level (grey if not replayed). Writes ``path`` (PNG)."""
-    path = Path(path)
-    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    point coloured by its replayed risk level (grey if not replayed)."""
+    fig = Figure(figsize=(7.5, 4.5))
+    ax = fig.subplots()
     margins = [r.margin * 100 for r in rows]
     ax.plot(margins, [r.planned_t for r in rows], color="#263238", lw=1, zorder=1)
     colours = [LEVEL_COLOURS.get(r.worst_level or "", "#9e9e9e") for r in rows]
@@ -135,7 +139,20 @@ def plot_price_of_pushing(
         "Price of pushing: output vs wear and risk" + (f"\n{subtitle}" if subtitle else ""),
         fontsize=9,
     )
-    fig.tight_layout()
-    fig.savefig(path, format="png", dpi=100)
-    plt.close(fig)
-    return path
+    return _png(fig)
+
+
+#: The charts of a plan report by name (``/plan/chart/<name>.png``, ``--charts`` files).
+CHARTS = ("gantt", "risk")
+
+
+def chart_png(report: PlanReport, which: str) -> bytes:
+    """The Gantt chart (``which="gantt"``) or the output-vs-risk chart (``"risk"``) as PNG."""
+    if which not in CHARTS:
+        raise ValidationError("chart", which, "must be gantt or risk")
+    subtitle = (
+        f"{report.inp.enterprise}, as of {report.inp.as_of} (inputs reconstructed where labelled)"
+    )
+    if which == "gantt":
+        return gantt_png(report.inp.problem, report.result, subtitle=subtitle)
+    return pushing_png(report.pushing, subtitle=subtitle)
