@@ -47,7 +47,7 @@ def list_cmd(
 
     try:
         with db.unit_of_work() as session:
-            items = [cc.summary(session, r) for r in cc.list_changes(session, SYSTEM)]
+            items = [cc.to_json(c) for c in cc.change_summaries(session, SYSTEM)]
     except KilnguardError as exc:
         raise _fail(exc.message) from None
     if as_json:
@@ -79,7 +79,7 @@ def show_cmd(
 
     try:
         with db.unit_of_work() as session:
-            d = cc.describe(session, SYSTEM, cc.get_change(session, SYSTEM, change_id))
+            d = cc.to_json(cc.change_detail(session, SYSTEM, change_id=change_id))
     except KilnguardError as exc:
         raise _fail(exc.message) from None
     if as_json:

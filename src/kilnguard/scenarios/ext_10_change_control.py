@@ -71,6 +71,21 @@ def lab_results_csv(title: str, rows: list[tuple[float, float, float]]) -> bytes
     return buf.getvalue().encode("utf-8")
 
 
+def _step(
+    session: Session, cid: int, action: str, person: cc.OnBehalf, at: dt.datetime, note: str = ""
+) -> None:
+    """One workflow step recorded on behalf of `person`."""
+    cc.transition(session, BUILDER, cid, action, note=note, on_behalf=person, at=at)
+
+
+def _approve(
+    session: Session, cid: int, approvals: list[tuple[cc.OnBehalf, dt.datetime, str]]
+) -> None:
+    """The reviewers' approvals, in order: (person, time, reason)."""
+    for person, at, reason in approvals:
+        cc.review(session, BUILDER, cid, decision="approve", reason=reason, on_behalf=person, at=at)
+
+
 def _chongjin(session: Session, plants: DemoPlants) -> None:
     kiln = plants.kilns["TK-1"]
     lab_day = dt.date(2021, 10, 14)
@@ -139,52 +154,22 @@ def _chongjin(session: Session, plants: DemoPlants) -> None:
         at=local(lab_day, 17),
     )
     # experiments begin 19 Oct: submitted, and approved two days later (under 72 h)
-    cc.transition(
-        session, BUILDER, cid, "submit", on_behalf=ITC_HEAD, at=local(dt.date(2021, 10, 19), 8)
-    )
-    cc.review(
+    _step(session, cid, "submit", ITC_HEAD, local(dt.date(2021, 10, 19), 8))
+    _approve(
         session,
-        BUILDER,
         cid,
-        decision="approve",
-        reason="lab results reproducible at 50 g; approve the lab stage",
-        on_behalf=ITC_HEAD,
-        at=local(dt.date(2021, 10, 20), 9),
+        [
+            (
+                ITC_HEAD,
+                local(dt.date(2021, 10, 20), 9),
+                "lab results reproducible at 50 g; approve the lab stage",
+            ),
+            (CJ_SAFETY, local(dt.date(2021, 10, 20), 10), "deadline from the committee"),
+            (CJ_MANAGER, local(dt.date(2021, 10, 20), 15), "innovation plan due"),
+        ],
     )
-    cc.review(
-        session,
-        BUILDER,
-        cid,
-        decision="approve",
-        reason="deadline from the committee",
-        on_behalf=CJ_SAFETY,
-        at=local(dt.date(2021, 10, 20), 10),
-    )
-    cc.review(
-        session,
-        BUILDER,
-        cid,
-        decision="approve",
-        reason="innovation plan due",
-        on_behalf=CJ_MANAGER,
-        at=local(dt.date(2021, 10, 20), 15),
-    )
-    cc.transition(
-        session,
-        BUILDER,
-        cid,
-        "approve_for_stage",
-        on_behalf=CJ_MANAGER,
-        at=local(dt.date(2021, 10, 21), 9),
-    )
-    cc.transition(
-        session,
-        BUILDER,
-        cid,
-        "start_pre_startup_review",
-        on_behalf=CJ_SAFETY,
-        at=local(dt.date(2021, 10, 21), 10),
-    )
+    _step(session, cid, "approve_for_stage", CJ_MANAGER, local(dt.date(2021, 10, 21), 9))
+    _step(session, cid, "start_pre_startup_review", CJ_SAFETY, local(dt.date(2021, 10, 21), 10))
     cc.set_hazard_zone(
         session,
         BUILDER,
@@ -308,46 +293,19 @@ def _clean_stage(
         at=local(start, 9),
     )
     cid = row.id
-    cc.transition(session, BUILDER, cid, "submit", on_behalf=KS_LEAD, at=local(start, 10))
-    cc.review(
+    _step(session, cid, "submit", KS_LEAD, local(start, 10))
+    _approve(
         session,
-        BUILDER,
         cid,
-        decision="approve",
-        on_behalf=KS_LEAD,
-        at=local(start + dt.timedelta(days=3), 9),
+        [
+            (KS_LEAD, local(start + dt.timedelta(days=3), 9), ""),
+            (KS_SAFETY, local(start + dt.timedelta(days=3), 10), ""),
+            (KS_MANAGER, local(start + dt.timedelta(days=4), 10), ""),
+        ],
     )
-    cc.review(
-        session,
-        BUILDER,
-        cid,
-        decision="approve",
-        on_behalf=KS_SAFETY,
-        at=local(start + dt.timedelta(days=3), 10),
-    )
-    cc.review(
-        session,
-        BUILDER,
-        cid,
-        decision="approve",
-        on_behalf=KS_MANAGER,
-        at=local(start + dt.timedelta(days=4), 10),
-    )
-    cc.transition(
-        session,
-        BUILDER,
-        cid,
-        "approve_for_stage",
-        on_behalf=KS_MANAGER,
-        at=local(start + dt.timedelta(days=4), 11),
-    )
-    cc.transition(
-        session,
-        BUILDER,
-        cid,
-        "start_pre_startup_review",
-        on_behalf=KS_SAFETY,
-        at=local(start + dt.timedelta(days=5), 9),
+    _step(session, cid, "approve_for_stage", KS_MANAGER, local(start + dt.timedelta(days=4), 11))
+    _step(
+        session, cid, "start_pre_startup_review", KS_SAFETY, local(start + dt.timedelta(days=5), 9)
     )
     crew = ("KR firing lead", "KR burner operator", "KR safety watch")
     cc.set_hazard_zone(
@@ -369,16 +327,9 @@ def _clean_stage(
             on_behalf=KS_SAFETY,
             at=local(start + dt.timedelta(days=5), 11),
         )
-    cc.transition(
-        session,
-        BUILDER,
-        cid,
-        "authorise_firing",
-        on_behalf=KS_MANAGER,
-        at=local(start + dt.timedelta(days=6), 8),
-    )
     fire = start + dt.timedelta(days=6)
-    cc.transition(session, BUILDER, cid, "start_firing", on_behalf=KS_OPERATOR, at=local(fire, 9))
+    _step(session, cid, "authorise_firing", KS_MANAGER, local(fire, 8))
+    _step(session, cid, "start_firing", KS_OPERATOR, local(fire, 9))
     for i, person in enumerate(crew):
         cc.admit_to_zone(
             session,
@@ -408,14 +359,13 @@ def _clean_stage(
             on_behalf=KS_OPERATOR,
             at=local(fire + dt.timedelta(days=1), 11) + dt.timedelta(minutes=i),
         )
-    cc.transition(
+    _step(
         session,
-        BUILDER,
         cid,
         "close",
+        KS_MANAGER,
+        local(fire + dt.timedelta(days=1), 12),
         note="results within expectations",
-        on_behalf=KS_MANAGER,
-        at=local(fire + dt.timedelta(days=1), 12),
     )
     return cid
 

@@ -1,0 +1,263 @@
+"""Change control in the browser: the pages /changes and /changes/{id}, their forms, the
+change-request panel of the kiln page and the "Changes" navigation entry.
+
+A refused act is shown on the change's page (409) with the domain's blockers of that step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, Protocol
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from sqlalchemy.orm import Session
+
+from kilnguard.api.deps import Who, uow
+from kilnguard.domain import change as dc
+from kilnguard.domain.errors import Conflict, KilnguardError, PermissionDenied, ValidationError
+from kilnguard.services import change as cc
+from kilnguard.services.access import Principal
+from kilnguard.web import pages
+
+pages_router = APIRouter()
+
+TEMPLATES = Jinja2Templates(
+    directory=str(Path(__file__).resolve().parents[3] / "web" / "templates")
+)
+
+
+@pass_context
+def _plant_time(ctx: Context, value: dt.datetime | None) -> str:
+    """A timestamp in the plant's own zone when the page names it (`tz`), else in UTC."""
+    if not value:
+        return "—"
+    zone = ctx.get("tz")
+    if zone:
+        return value.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+TEMPLATES.env.filters["plant_time"] = _plant_time
+TEMPLATES.env.filters["words"] = lambda s: str(s or "").replace("_", " ")
+
+PSSR_ITEMS = [(i.value, dc.PSSR_ITEM_TEXT[i]) for i in dc.PssrItem]
+ACTION_WORDS = {a.value: dc.action_words(a) for a in dc.ChangeAction}
+
+
+def _render(
+    request: Request, name: str, who: Principal, status: int = 200, **ctx: Any
+) -> HTMLResponse:
+    resp = TEMPLATES.TemplateResponse(request, name, {"who": who, "nav": pages.NAV, **ctx})
+    resp.status_code = status
+    return resp
+
+
+@pages_router.get("/changes", response_class=HTMLResponse, include_in_schema=False)
+def web_list(request: Request, who: Who) -> HTMLResponse:
+    with uow(request) as session:
+        items = cc.change_summaries(session, who)
+    return _render(request, "change/list.html", who, changes=items)
+
+
+def _detail(
+    request: Request,
+    who: Principal,
+    change_id: int,
+    *,
+    refusal: str = "",
+    blockers: list[str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    with uow(request) as session:
+        page = cc.change_page(session, who, change_id=change_id)
+    return _render(
+        request,
+        "change/detail.html",
+        who,
+        status=status,
+        c=page.change,
+        tz=page.timezone,
+        refusal=refusal,
+        blockers=blockers or [],
+        done="",
+        pssr_items=PSSR_ITEMS,
+        action_words=ACTION_WORDS,
+    )
+
+
+def _web_act(
+    request: Request, who: Principal, change_id: int, what: str, act: Callable[[Session], object]
+) -> Response:
+    """Do ``act(session)``; on success back to the page, on refusal show why on the page."""
+    try:
+        with uow(request) as session:
+            act(session)
+    except (Conflict, PermissionDenied, ValidationError) as exc:
+        with uow(request) as session:
+            found = cc.step_blockers(session, who, change_id=change_id, action=what)
+        blockers = [b.text for b in found]
+        return _detail(request, who, change_id, refusal=exc.message, blockers=blockers, status=409)
+    return RedirectResponse(f"/changes/{change_id}", status_code=303)
+
+
+@pages_router.get("/changes/{change_id}", response_class=HTMLResponse, include_in_schema=False)
+def web_detail(request: Request, who: Who, change_id: int) -> HTMLResponse:
+    return _detail(request, who, change_id)
+
+
+@pages_router.post("/changes/{change_id}/act", include_in_schema=False)
+def web_transition(
+    request: Request,
+    who: Who,
+    change_id: int,
+    action: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    return _web_act(
+        request,
+        who,
+        change_id,
+        action,
+        lambda s: cc.transition(s, who, change_id, action, note=note),
+    )
+
+
+@pages_router.post("/changes/{change_id}/review", include_in_schema=False)
+def web_review(
+    request: Request,
+    who: Who,
+    change_id: int,
+    decision: Annotated[str, Form()] = "approve",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    return _web_act(
+        request,
+        who,
+        change_id,
+        "review",
+        lambda s: cc.review(s, who, change_id, decision=decision, reason=reason),
+    )
+
+
+@pages_router.post("/changes/{change_id}/object", include_in_schema=False)
+def web_object(
+    request: Request, who: Who, change_id: int, reason: Annotated[str, Form()] = ""
+) -> Response:
+    return _web_act(
+        request,
+        who,
+        change_id,
+        "object",
+        lambda s: cc.raise_objection(s, who, change_id, reason=reason),
+    )
+
+
+@pages_router.post(
+    "/changes/{change_id}/objections/{objection_id}/withdraw", include_in_schema=False
+)
+def web_withdraw(
+    request: Request,
+    who: Who,
+    change_id: int,
+    objection_id: int,
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    return _web_act(
+        request,
+        who,
+        change_id,
+        "withdraw",
+        lambda s: cc.withdraw_objection(s, who, change_id, objection_id, reason=reason),
+    )
+
+
+@pages_router.post("/changes/{change_id}/overrule", include_in_schema=False)
+def web_overrule(
+    request: Request,
+    who: Who,
+    change_id: int,
+    kind: Annotated[str, Form()] = "objection",
+    reason: Annotated[str, Form()] = "",
+    objection_id: Annotated[str, Form()] = "",
+) -> Response:
+    oid = int(objection_id) if objection_id.strip().isdigit() else None
+    return _web_act(
+        request,
+        who,
+        change_id,
+        "overrule",
+        lambda s: cc.overrule(s, who, change_id, kind=kind, reason=reason, objection_id=oid),
+    )
+
+
+@pages_router.post("/changes/{change_id}/pssr", include_in_schema=False)
+def web_pssr(
+    request: Request, who: Who, change_id: int, item: Annotated[str, Form()] = ""
+) -> Response:
+    return _web_act(
+        request, who, change_id, "pssr", lambda s: cc.check_pssr(s, who, change_id, item=item)
+    )
+
+
+@pages_router.post("/changes/{change_id}/zone/admit", include_in_schema=False)
+def web_admit(
+    request: Request, who: Who, change_id: int, person: Annotated[str, Form()] = ""
+) -> Response:
+    try:
+        with uow(request) as session:
+            d = cc.admit_to_zone(session, who, change_id, person=person)
+    except KilnguardError as exc:
+        return _detail(request, who, change_id, refusal=exc.message, status=409)
+    if d.admitted:
+        return RedirectResponse(f"/changes/{change_id}", status_code=303)
+    return _detail(request, who, change_id, refusal=d.reason, status=409)
+
+
+@pages_router.post("/changes/{change_id}/evidence", include_in_schema=False)
+async def web_evidence(
+    request: Request,
+    who: Who,
+    change_id: int,
+    file: Annotated[UploadFile, File()],
+    stage: Annotated[str, Form()] = "",
+) -> Response:
+    content = await file.read()
+    return _web_act(
+        request,
+        who,
+        change_id,
+        "evidence",
+        lambda s: cc.attach_evidence(
+            s,
+            who,
+            change_id,
+            name=file.filename or "evidence",
+            content=content,
+            stage=stage or None,
+            content_type=file.content_type or "application/octet-stream",
+        ),
+    )
+
+
+# ------------------------------------------------------------------ kiln panel and nav
+class _Kiln(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+def kiln_changes_panel(session: Session, who: Principal, kiln: _Kiln) -> list[cc.ChangeSummary]:
+    """Change requests on this kiln, for the kiln page (overrules shown there too)."""
+    return cc.change_summaries(session, who, kiln_id=kiln.id)
+
+
+if ("Changes", "/changes") not in pages.NAV:
+    pages.NAV.append(("Changes", "/changes"))
+if not any(t == "change/kiln_panel.html" for _, t, _ in pages.KILN_PANELS):
+    pages.KILN_PANELS.append(("Change requests", "change/kiln_panel.html", kiln_changes_panel))

@@ -1,0 +1,139 @@
+"""What every change-control act shares: the policy, the change's reference, who acts (in their
+own role, or recorded on behalf of someone by the demo builder), and the one way an act is
+checked and written (`Acting.record` → `services.writes.write`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kilnguard.domain import change as dc
+from kilnguard.domain.errors import NotFound
+from kilnguard.domain.roles import Role
+from kilnguard.domain.validation import parse_choice, require_aware
+from kilnguard.services import access, writes
+from kilnguard.services.access import Principal
+from kilnguard.store.change_models import ChangeHazardZoneRow, ChangeRequestRow
+from kilnguard.store.models import Base
+
+R = TypeVar("R", bound=Base)
+C = TypeVar("C", bound=Base)
+
+CHANGE_POLICY = dc.ChangePolicy()
+"""The installation's change-control policy: the domain default — the technical lead's, the
+safety officer's and the plant manager's approvals for every change kind (issue 5)."""
+
+ENTITY = "change_request"
+"""The right checked for acting on a change, and the audit entity of the change itself."""
+
+
+def ref(change_id: int) -> str:
+    """The change's reference as people read it: ``CR-12``."""
+    return f"CR-{change_id}"
+
+
+@dataclass(frozen=True)
+class OnBehalf:
+    """A person and role an admin (the demo builder) records an act for, in reconstructions."""
+
+    person: str
+    role: str
+
+
+def aware(field: str, value: dt.datetime | None) -> None:
+    """Refuse a naive time (None passes: the field was not given)."""
+    if value is not None:
+        require_aware(field, value)
+
+
+def actor_of(who: Principal, on_behalf: OnBehalf | None) -> dc.Actor:
+    """Who the domain sees acting: `who` in their own role, or the person recorded on behalf."""
+    if on_behalf is None:
+        return dc.Actor(person_id=who.username, role=who.role)
+    access.require_right(who, "act_on_behalf")
+    return dc.Actor(person_id=on_behalf.person, role=parse_choice(Role, "role", on_behalf.role))
+
+
+def get_change(session: Session, who: Principal, change_id: int) -> ChangeRequestRow:
+    """One change `who` may read, or NotFound (also when it belongs to another enterprise)."""
+    return access.get_readable(session, who, ChangeRequestRow, change_id)
+
+
+def child(session: Session, model: type[C], change: ChangeRequestRow, ident: int, kind: str) -> C:
+    """A record `ident` of `model` that belongs to `change`, or NotFound (`kind` names it)."""
+    found = session.get(model, ident)
+    if found is None or getattr(found, "change_id", None) != change.id:
+        raise NotFound(kind, ident)
+    return found
+
+
+def rows(session: Session, model: type[Any], change_id: int, *order: Any) -> list[Any]:
+    """The records of one change in `model`, in `order` then by id."""
+    stmt = select(model).where(model.change_id == change_id).order_by(*order, model.id)
+    return list(session.scalars(stmt))
+
+
+def zone_row(session: Session, change_id: int) -> ChangeHazardZoneRow | None:
+    """The change's hazard zone as stored, if one is defined."""
+    return session.scalar(
+        select(ChangeHazardZoneRow).where(ChangeHazardZoneRow.change_id == change_id)
+    )
+
+
+@dataclass(frozen=True)
+class Acting:
+    """An act on one change, already allowed by `services.access`: the change, the domain's
+    actor, the time of the act, and the right it was checked against."""
+
+    session: Session
+    who: Principal
+    change: ChangeRequestRow
+    actor: dc.Actor
+    at: dt.datetime
+    kind: str = ENTITY
+
+    @property
+    def on_behalf_of(self) -> dict[str, str] | None:
+        """The person and role the audit entry names when someone records for another."""
+        if self.actor.person_id == self.who.username:
+            return None
+        return {"person": self.actor.person_id, "role": self.actor.role.value}
+
+    def record(
+        self, row: R, *, action: str, entity: str, payload: Mapping[str, Any], checked: bool = True
+    ) -> R:
+        """Write `row` with its one audit entry (`payload`), through the one write path."""
+        return writes.write(
+            self.session,
+            who=self.who,
+            row=row,
+            action=action,
+            kind=self.kind,
+            entity=entity,
+            enterprise_id=self.change.enterprise_id,
+            payload=payload,
+            on_behalf_of=self.on_behalf_of,
+            checked=checked,
+        )
+
+
+def acting(
+    session: Session,
+    who: Principal,
+    change: int | ChangeRequestRow,
+    on_behalf: OnBehalf | None,
+    *,
+    at: dt.datetime | None = None,
+    kind: str = ENTITY,
+) -> Acting:
+    """Find the change (NotFound outside what `who` may read), check that `who` may act on it
+    (`kind`: the right in `access.RIGHTS`), and name the actor; the domain then decides the act."""
+    row = change if isinstance(change, ChangeRequestRow) else get_change(session, who, change)
+    access.require_write(session, who, kind, row.enterprise_id)
+    actor = actor_of(who, on_behalf)
+    return Acting(session, who, row, actor, at or writes.now(session), kind)
