@@ -12,13 +12,12 @@ from hypothesis import strategies as st
 
 from kilnguard.domain.change import Role
 from kilnguard.domain.errors import Conflict, ValidationError
-from kilnguard.domain.incident import (
+from kilnguard.domain.investigation import (
     DEFAULT_ESCALATION,
     ActionStatus,
     AnonymousReport,
     Casualties,
     CorrectiveAction,
-    EventType,
     Incident,
     OshaCase,
     PeopleConsequence,
@@ -40,6 +39,7 @@ from kilnguard.domain.incident import (
     set_action_status,
     trir_per_200k_h,
 )
+from kilnguard.domain.plant import EventType
 
 KOMUSAN = Incident(
     id="INC-KOMUSAN-2021-11-24",

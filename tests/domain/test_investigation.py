@@ -21,12 +21,14 @@ from kilnguard.domain.change import (
     transition,
 )
 from kilnguard.domain.errors import ValidationError
-from kilnguard.domain.incident import ActionStatus, Casualties, EventType, Incident
 from kilnguard.domain.investigation import (
     DEFAULT_WINDOW_DAYS,
+    ActionStatus,
     AlertRecord,
+    Casualties,
     ControlLevel,
     Finding,
+    Incident,
     MaintenanceRecord,
     MaintenanceStatus,
     ProductionDay,
@@ -47,6 +49,7 @@ from kilnguard.domain.investigation import (
     recommendation_to_action,
     unanalysed_levels,
 )
+from kilnguard.domain.plant import EventType
 
 BLAST = datetime(2021, 11, 24, 14, 0, tzinfo=UTC)
 KOMUSAN = Incident(

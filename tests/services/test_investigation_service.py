@@ -434,3 +434,18 @@ def test_findings_table_keeps_author_and_time(plant: Plant) -> None:
     with store_db.unit_of_work(plant.engine) as s:
         f = s.scalars(select(FindingRow)).one()
         assert (f.author, f.at) == ("safety_a", at)
+
+
+def test_chongjin_change_entries_come_from_change_control_on_the_named_kiln(ds: Session) -> None:
+    """The timeline reads change control through its typed view (no reflection): entries name
+    the kiln, the overrules say the regulator was told, headcounts carry the zone's maximum."""
+    changes = [
+        t
+        for t in _timeline(ds, "TK-1")
+        if t["kind"] in ("change", "objection", "overrule", "zone_headcount", "firing")
+    ]
+    assert changes and all(t["kiln"] == "TK-1" for t in changes)
+    overrules = [t for t in changes if t["kind"] == "overrule"]
+    assert overrules and all("(regulator notified)" in str(t["summary"]) for t in overrules)
+    zone = [t for t in changes if t["kind"] == "zone_headcount"]
+    assert zone and all(t["facts"]["max_headcount"] == 3 for t in zone)  # type: ignore[index]

@@ -11,8 +11,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from kilnguard.services import investigation as inv
-from kilnguard.services import report as rep
 from kilnguard.services.access import SYSTEM
+from kilnguard.services.investigation import report as rep
 from kilnguard.store import db as store_db
 from kilnguard.store import models as m
 

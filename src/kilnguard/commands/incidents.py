@@ -8,23 +8,24 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, TypeVar
 
 import typer
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kilnguard.domain.errors import KilnguardError
 from kilnguard.services import investigation as svc
 from kilnguard.services import uow as db
 from kilnguard.services.access import SYSTEM, Principal
-from kilnguard.store import models as m
 
 incidents_app = typer.Typer(
     help="The incident register (incidents, near misses, anonymous reports)."
 )
 bulletins_app = typer.Typer(help="Regional lessons bulletins and their acknowledgements.")
+
+T = TypeVar("T")
 
 UserOpt = Annotated[str, typer.Option("--user", help="Act as this login (default: system).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON.")]
@@ -38,10 +39,21 @@ def _fail(message: str) -> typer.Exit:
 def _who(session: Session, user: str) -> Principal:
     if not user:
         return SYSTEM
-    u = session.scalar(select(m.User).where(m.User.username == user))
-    if u is None:
+    who = svc.principal_named(session, user)
+    if who is None:
         raise _fail(f"user: no login named {user!r}")
-    return Principal.of(u)
+    return who
+
+
+def _in_uow(act: Callable[[Session], T]) -> T:
+    """Run `act` in one unit of work on an up-to-date database; a refusal ends the command
+    with its message."""
+    db.upgrade()
+    try:
+        with db.unit_of_work() as session:
+            return act(session)
+    except KilnguardError as exc:
+        raise _fail(exc.message) from None
 
 
 def _casualties(c: dict[str, int]) -> str:
@@ -54,12 +66,7 @@ def _casualties(c: dict[str, int]) -> str:
 @incidents_app.command("list")
 def incidents_list(as_json: JsonOpt = False, user: UserOpt = "") -> None:
     """List incidents with their id, enterprise, kiln, time, type, casualties, severity."""
-    db.upgrade()
-    try:
-        with db.unit_of_work() as session:
-            items = svc.list_incidents(session, _who(session, user))
-    except KilnguardError as exc:
-        raise _fail(exc.message) from None
+    items = _in_uow(lambda session: svc.list_incidents(session, _who(session, user)))
     if as_json:
         typer.echo(json.dumps({"incidents": items}, indent=2, default=str))
         return
@@ -79,12 +86,7 @@ def incidents_show(
     user: UserOpt = "",
 ) -> None:
     """One incident in full (404-style error if absent or not yours)."""
-    db.upgrade()
-    try:
-        with db.unit_of_work() as session:
-            item = svc.get_incident(session, _who(session, user), incident_id)
-    except KilnguardError as exc:
-        raise _fail(exc.message) from None
+    item = _in_uow(lambda session: svc.get_incident(session, _who(session, user), incident_id))
     if as_json:
         typer.echo(json.dumps(item, indent=2, default=str))
         return
@@ -105,20 +107,19 @@ def report(
 ) -> None:
     """Write the investigation report of an incident (self-contained HTML and/or PDF),
     opening the investigation first if none is open."""
-    from kilnguard.services.report import write_report
+    from kilnguard.services.investigation.report import write_report
 
     if html is None and pdf is None:
         raise _fail("give --html PATH and/or --pdf PATH")
-    db.upgrade()
-    try:
-        with db.unit_of_work() as session:
-            who = _who(session, user)
-            inv = svc.open_or_get(session, who, incident_id)
-            paths = write_report(session, who, inv.id, html_path=html, pdf_path=pdf)
-    except KilnguardError as exc:
-        raise _fail(exc.message) from None
+
+    def write(session: Session) -> tuple[int, list[Path]]:
+        who = _who(session, user)
+        inv_id = svc.open_or_get(session, who, incident_id).id
+        return inv_id, write_report(session, who, inv_id, html_path=html, pdf_path=pdf)
+
+    inv_id, paths = _in_uow(write)
     for p in paths:
-        typer.echo(f"wrote {p} (investigation {inv.id} of incident {incident_id})")
+        typer.echo(f"wrote {p} (investigation {inv_id} of incident {incident_id})")
 
 
 def rates(
@@ -130,17 +131,15 @@ def rates(
     region and month (hours from the shift records)."""
     from dataclasses import asdict
 
-    db.upgrade()
-    try:
-        with db.unit_of_work() as session:
-            eid = None
-            if enterprise:
-                eid = session.scalar(select(m.Enterprise.id).where(m.Enterprise.name == enterprise))
-                if eid is None:
-                    raise _fail(f"enterprise: no enterprise named {enterprise!r}")
-            rows = svc.rates(session, _who(session, user), enterprise_id=eid)
-    except KilnguardError as exc:
-        raise _fail(exc.message) from None
+    def read(session: Session) -> list[svc.RateRow]:
+        eid = None
+        if enterprise:
+            eid = svc.enterprise_id_named(session, enterprise)
+            if eid is None:
+                raise _fail(f"enterprise: no enterprise named {enterprise!r}")
+        return svc.rates(session, _who(session, user), enterprise_id=eid)
+
+    rows = _in_uow(read)
     if as_json:
         typer.echo(json.dumps({"rates": [asdict(r) for r in rows]}, indent=2))
         return
@@ -168,15 +167,8 @@ def bulletins_list(
     as_of: Annotated[str, typer.Option(help="Date for overdue status (YYYY-MM-DD).")] = "",
 ) -> None:
     """Bulletins you may see, with who has not acknowledged."""
-    db.upgrade()
     day = dt.date.fromisoformat(as_of) if as_of else None
-    try:
-        with db.unit_of_work() as session:
-            items: list[dict[str, Any]] = svc.list_bulletins(
-                session, _who(session, user), as_of=day
-            )
-    except KilnguardError as exc:
-        raise _fail(exc.message) from None
+    items = _in_uow(lambda session: svc.list_bulletins(session, _who(session, user), as_of=day))
     if as_json:
         typer.echo(json.dumps({"bulletins": items}, indent=2, default=str))
         return
@@ -198,16 +190,9 @@ def bulletins_escalate(
     user: UserOpt = "",
 ) -> None:
     """Send reminders for overdue acknowledgements (once per day per enterprise)."""
-    db.upgrade()
-    try:
-        with db.unit_of_work() as session:
-            changed = svc.escalate_bulletins(
-                session, _who(session, user), dt.date.fromisoformat(as_of)
-            )
-            n = len(changed)
-    except KilnguardError as exc:
-        raise _fail(exc.message) from None
-    typer.echo(f"{n} reminder(s) sent")
+    day = dt.date.fromisoformat(as_of)
+    changed = _in_uow(lambda session: svc.escalate_bulletins(session, _who(session, user), day))
+    typer.echo(f"{len(changed)} reminder(s) sent")
 
 
 def register(app: typer.Typer) -> None:

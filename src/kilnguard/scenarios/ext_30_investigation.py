@@ -36,6 +36,39 @@ def build(session: Session, plants: DemoPlants) -> None:
     _bulletin(session, plants, komusan)
 
 
+Analysis = tuple[str, list[tuple[str, str]], list[str], list[str]]
+"""Controller key, unsafe control actions (text, type), flawed feedback, context."""
+Recommendation = tuple[str, str, str, dt.date]
+"""Controller key, recommendation, owner, due date."""
+
+
+def _analyse(session: Session, inv_id: int, analyses: tuple[Analysis, ...]) -> None:
+    for key, ucas, feedback, context in analyses:
+        inv.analyse_controller(
+            session,
+            BUILDER,
+            inv_id,
+            key,
+            unsafe_control_actions=ucas,
+            flawed_feedback=feedback,
+            context=context,
+        )
+
+
+def _recommend(session: Session, inv_id: int, recommendations: tuple[Recommendation, ...]) -> None:
+    for key, text, owner, due in recommendations:
+        inv.add_recommendation(
+            session,
+            BUILDER,
+            inv_id,
+            controller_key=key,
+            text=text,
+            owner=owner,
+            due_on=due,
+            source=RECON,
+        )
+
+
 def _findings(session: Session, inv_id: int, day: dt.date, texts: list[str]) -> None:
     for i, text in enumerate(texts):
         inv.add_finding(
@@ -92,93 +125,82 @@ def _komusan(session: Session, incident_id: int) -> None:
             "Crews went from a 4-crew 8-h rotation to 12-h shifts every day with no 24-h break.",
         ],
     )
-    for key, ucas, feedback, context in (
+    _analyse(
+        session,
+        i,
         (
-            "regional_authority",
-            [("set an additional target beyond the kilns' rated capacity", "provided_unsafe")],
-            ["plan-fulfilment reports carried tonnage only, not load against rating"],
-            ["targets are political commitments; reporting a shortfall is itself a risk"],
+            (
+                "regional_authority",
+                [("set an additional target beyond the kilns' rated capacity", "provided_unsafe")],
+                ["plan-fulfilment reports carried tonnage only, not load against rating"],
+                ["targets are political commitments; reporting a shortfall is itself a risk"],
+            ),
+            (
+                "enterprise_management",
+                [
+                    ("deferred safety-critical repairs for production", "provided_unsafe"),
+                    ("did not stop the kiln when inspections fell overdue", "not_provided"),
+                ],
+                ["deferrals were recorded but never reviewed as a pattern"],
+                ["the factory party committee demanded the target be reported met by 17 Dec"],
+            ),
+            (
+                "section",
+                [("loaded RF-2 at 2–3× its rating", "provided_unsafe")],
+                ["no daily comparison of output against rating reached the section head"],
+                ["the section's bonus and standing depended on the tonnage"],
+            ),
+            (
+                "crew",
+                [("kept firing through the afternoon of 24 Nov", "wrong_duration")],
+                ["fatigue after seven weeks of 12-h shifts dulled attention to warning signs"],
+                ["no authority to stop a kiln against a state target"],
+            ),
+            (
+                "kiln",
+                [("lining thinned beyond its limit without an automatic trip", "not_provided")],
+                ["the shell hot-spot check was among the deferred inspections"],
+                ["interlock proof test overdue since October"],
+            ),
         ),
+    )
+    _recommend(
+        session,
+        i,
         (
-            "enterprise_management",
-            [
-                ("deferred safety-critical repairs for production", "provided_unsafe"),
-                ("did not stop the kiln when inspections fell overdue", "not_provided"),
-            ],
-            ["deferrals were recorded but never reviewed as a pattern"],
-            ["the factory party committee demanded the target be reported met by 17 Dec"],
+            (
+                "regional_authority",
+                "Require a rated-capacity check (kilnguard plan) before any additional target",
+                "Provincial industry department",
+                dt.date(2022, 1, 31),
+            ),
+            (
+                "enterprise_management",
+                "No deferral of a safety-critical task beyond 7 days without the safety "
+                "officer's written consent and regulator notice",
+                "Factory manager",
+                dt.date(2021, 12, 31),
+            ),
+            (
+                "section",
+                "Daily load-against-rating review with a stop at 1.1× rating",
+                "Refractory section head",
+                dt.date(2021, 12, 20),
+            ),
+            (
+                "crew",
+                "Restore 4-crew rotation; a 24-h break at least every 7 days",
+                "Factory manager",
+                dt.date(2021, 12, 15),
+            ),
+            (
+                "kiln",
+                "Fit shell-temperature trips and prove interlocks before restart",
+                "Chief engineer",
+                dt.date(2022, 2, 28),
+            ),
         ),
-        (
-            "section",
-            [("loaded RF-2 at 2–3× its rating", "provided_unsafe")],
-            ["no daily comparison of output against rating reached the section head"],
-            ["the section's bonus and standing depended on the tonnage"],
-        ),
-        (
-            "crew",
-            [("kept firing through the afternoon of 24 Nov", "wrong_duration")],
-            ["fatigue after seven weeks of 12-h shifts dulled attention to warning signs"],
-            ["no authority to stop a kiln against a state target"],
-        ),
-        (
-            "kiln",
-            [("lining thinned beyond its limit without an automatic trip", "not_provided")],
-            ["the shell hot-spot check was among the deferred inspections"],
-            ["interlock proof test overdue since October"],
-        ),
-    ):
-        inv.analyse_controller(
-            session,
-            BUILDER,
-            i,
-            key,
-            unsafe_control_actions=ucas,
-            flawed_feedback=feedback,
-            context=context,
-        )
-    for key, text, owner, due in (
-        (
-            "regional_authority",
-            "Require a rated-capacity check (kilnguard plan) before any additional target",
-            "Provincial industry department",
-            dt.date(2022, 1, 31),
-        ),
-        (
-            "enterprise_management",
-            "No deferral of a safety-critical task beyond 7 days without the safety "
-            "officer's written consent and regulator notice",
-            "Factory manager",
-            dt.date(2021, 12, 31),
-        ),
-        (
-            "section",
-            "Daily load-against-rating review with a stop at 1.1× rating",
-            "Refractory section head",
-            dt.date(2021, 12, 20),
-        ),
-        (
-            "crew",
-            "Restore 4-crew rotation; a 24-h break at least every 7 days",
-            "Factory manager",
-            dt.date(2021, 12, 15),
-        ),
-        (
-            "kiln",
-            "Fit shell-temperature trips and prove interlocks before restart",
-            "Chief engineer",
-            dt.date(2022, 2, 28),
-        ),
-    ):
-        inv.add_recommendation(
-            session,
-            BUILDER,
-            i,
-            controller_key=key,
-            text=text,
-            owner=owner,
-            due_on=due,
-            source=RECON,
-        )
+    )
 
 
 def _chongjin(session: Session, incident_id: int) -> None:
@@ -210,77 +232,66 @@ def _chongjin(session: Session, incident_id: int) -> None:
             "the management and regional levels that set the deadline.",
         ],
     )
-    for key, ucas, feedback, context in (
+    _analyse(
+        session,
+        i,
         (
-            "regional_authority",
-            [("demanded import substitution by a fixed date", "provided_unsafe")],
-            ["no feedback on the readiness of the process"],
-            ["import-substitution campaign; deadlines announced publicly"],
+            (
+                "regional_authority",
+                [("demanded import substitution by a fixed date", "provided_unsafe")],
+                ["no feedback on the readiness of the process"],
+                ["import-substitution campaign; deadlines announced publicly"],
+            ),
+            (
+                "enterprise_management",
+                [("approved plant-scale firing without the pilot stage", "wrong_timing_or_order")],
+                ["technicians' warning not recorded as an objection"],
+                ["pressure to show results before the year's end"],
+            ),
+            (
+                "section",
+                [("let onlookers into the kiln area", "provided_unsafe")],
+                ["no headcount of the hazard zone"],
+                ["the firing was treated as a demonstration"],
+            ),
+            (
+                "crew",
+                [("fired a 3× charge", "provided_unsafe")],
+                ["14-h days without a day off since 19 Oct"],
+                ["instructed to proceed; blamed afterwards"],
+            ),
+            (
+                "kiln",
+                [("relief path not proven", "not_provided")],
+                ["proof test overdue"],
+                ["test kiln never designed for plant-scale charges"],
+            ),
         ),
+    )
+    _recommend(
+        session,
+        i,
         (
-            "enterprise_management",
-            [("approved plant-scale firing without the pilot stage", "wrong_timing_or_order")],
-            ["technicians' warning not recorded as an objection"],
-            ["pressure to show results before the year's end"],
+            (
+                "enterprise_management",
+                "No scale-up without completed lab and pilot stages (change control gate)",
+                "Factory manager",
+                dt.date(2021, 12, 15),
+            ),
+            (
+                "section",
+                "Hazard zone with a maximum headcount for every firing",
+                "ITC director",
+                dt.date(2021, 11, 30),
+            ),
+            (
+                "kiln",
+                "Proof-test the relief path before any firing",
+                "Chief engineer",
+                dt.date(2021, 11, 15),
+            ),
         ),
-        (
-            "section",
-            [("let onlookers into the kiln area", "provided_unsafe")],
-            ["no headcount of the hazard zone"],
-            ["the firing was treated as a demonstration"],
-        ),
-        (
-            "crew",
-            [("fired a 3× charge", "provided_unsafe")],
-            ["14-h days without a day off since 19 Oct"],
-            ["instructed to proceed; blamed afterwards"],
-        ),
-        (
-            "kiln",
-            [("relief path not proven", "not_provided")],
-            ["proof test overdue"],
-            ["test kiln never designed for plant-scale charges"],
-        ),
-    ):
-        inv.analyse_controller(
-            session,
-            BUILDER,
-            i,
-            key,
-            unsafe_control_actions=ucas,
-            flawed_feedback=feedback,
-            context=context,
-        )
-    for key, text, owner, due in (
-        (
-            "enterprise_management",
-            "No scale-up without completed lab and pilot stages (change control gate)",
-            "Factory manager",
-            dt.date(2021, 12, 15),
-        ),
-        (
-            "section",
-            "Hazard zone with a maximum headcount for every firing",
-            "ITC director",
-            dt.date(2021, 11, 30),
-        ),
-        (
-            "kiln",
-            "Proof-test the relief path before any firing",
-            "Chief engineer",
-            dt.date(2021, 11, 15),
-        ),
-    ):
-        inv.add_recommendation(
-            session,
-            BUILDER,
-            i,
-            controller_key=key,
-            text=text,
-            owner=owner,
-            due_on=due,
-            source=RECON,
-        )
+    )
 
 
 def _bulletin(session: Session, plants: DemoPlants, komusan_incident: int) -> None:

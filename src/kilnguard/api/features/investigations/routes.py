@@ -1,0 +1,267 @@
+"""REST JSON of the investigation feature under /api/v1: the incident register, anonymous
+reports, investigations (timeline, findings, evidence, interviews, CAST, corrective actions,
+report), rates and bulletins. Every route declares its response model (`schemas`); tenancy
+(404 for other enterprises) and the audit log are the services'."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.types import DecoratedCallable
+
+from kilnguard.api.deps import Who, clock_of_app, uow
+from kilnguard.api.features.investigations import schemas as s
+from kilnguard.services import investigation as svc
+from kilnguard.services.investigation import report as rep
+
+router = APIRouter()
+API = "/api/v1"
+INV = "/investigations/{investigation_id}"
+
+
+def _json(
+    method: str, path: str, model: Any, *, tag: str, status: int = 200
+) -> Callable[[DecoratedCallable], DecoratedCallable]:
+    """A REST route of this feature under /api/v1, its JSON described by `model` (schemas)."""
+    return router.api_route(
+        f"{API}{path}", methods=[method], status_code=status, tags=[tag], response_model=model
+    )
+
+
+# ---------------------------------------------------------------------------- incidents
+@_json("GET", "/incident-register", list[s.IncidentOut], tag="incidents")
+def api_register(request: Request, who: Who) -> list[dict[str, Any]]:
+    """Incidents with severity class, people involved and the anonymous flag."""
+    with uow(request) as session:
+        return svc.list_incidents(session, who)
+
+
+@_json("GET", "/incident-register/{incident_id}", s.IncidentOut, tag="incidents")
+def api_register_one(request: Request, who: Who, incident_id: int) -> dict[str, Any]:
+    with uow(request) as session:
+        return svc.get_incident(session, who, incident_id)
+
+
+@_json("PUT", "/incident-register/{incident_id}/extras", s.IncidentOut, tag="incidents")
+def api_extras(request: Request, who: Who, incident_id: int, body: s.ExtrasIn) -> dict[str, Any]:
+    with uow(request) as session:
+        svc.set_incident_extras(
+            session,
+            who,
+            incident_id,
+            people_involved=body.people_involved,
+            potential_severity=body.potential_severity,
+        )
+        return svc.get_incident(session, who, incident_id)
+
+
+@_json("POST", "/anonymous-reports", s.AnonymousReportOut, tag="incidents", status=201)
+def api_anonymous(request: Request, who: Who, body: s.AnonymousReportIn) -> dict[str, Any]:
+    """File a near miss or unsafe condition anonymously: no identity is stored anywhere
+    (audit actor "anonymous", audit time the day only). The reply carries only the id."""
+    with uow(request) as session:
+        row = svc.file_anonymous_report(
+            session,
+            who,
+            enterprise_id=body.enterprise_id,
+            event_type=body.event_type,
+            description=body.description,
+            occurred_on=body.occurred_on,
+            received_on=clock_of_app(request).now().date(),
+            kiln_id=body.kiln_id,
+            killed=body.killed,
+            seriously_injured=body.seriously_injured,
+            minor_injuries=body.minor_injuries,
+        )
+        return {"id": row.id, "anonymous": True}
+
+
+# ------------------------------------------------------------------------ investigations
+@_json("GET", "/investigations", list[s.InvestigationListItem], tag="investigations")
+def api_investigations(request: Request, who: Who) -> list[dict[str, Any]]:
+    with uow(request) as session:
+        return svc.list_investigations(session, who)
+
+
+@_json("POST", "/investigations", s.InvestigationOut, tag="investigations", status=201)
+def api_open(request: Request, who: Who, body: s.OpenIn) -> dict[str, Any]:
+    """Open an investigation: the timeline is assembled from the records and frozen."""
+    with uow(request) as session:
+        inv = svc.open_investigation(session, who, body.incident_id, window_days=body.window_days)
+        session.flush()
+        return svc.investigation_view(session, who, inv.id)
+
+
+@_json("GET", INV, s.InvestigationOut, tag="investigations")
+def api_investigation(request: Request, who: Who, investigation_id: int) -> dict[str, Any]:
+    with uow(request) as session:
+        return svc.investigation_view(session, who, investigation_id)
+
+
+@_json("GET", f"{INV}/timeline", list[s.TimelineEntryOut], tag="investigations")
+def api_timeline(request: Request, who: Who, investigation_id: int) -> list[dict[str, Any]]:
+    with uow(request) as session:
+        timeline: list[dict[str, Any]] = svc.investigation_view(session, who, investigation_id)[
+            "timeline"
+        ]
+        return timeline
+
+
+@_json("POST", f"{INV}/findings", s.FindingCreated, tag="investigations", status=201)
+def api_finding(
+    request: Request, who: Who, investigation_id: int, body: s.FindingIn
+) -> dict[str, Any]:
+    with uow(request) as session:
+        f = svc.add_finding(session, who, investigation_id, body.text, about=body.about)
+        return {
+            "id": f.id,
+            "text": f.text,
+            "author": f.author,
+            "at": f.at.isoformat(),
+            "hindsight_warnings": f.hindsight_warnings,
+        }
+
+
+@_json("POST", f"{INV}/evidence", s.EvidenceCreated, tag="investigations", status=201)
+def api_evidence(
+    request: Request, who: Who, investigation_id: int, body: s.EvidenceIn
+) -> dict[str, Any]:
+    with uow(request) as session:
+        e = svc.add_evidence(session, who, investigation_id, body.title, body.description)
+        return {"id": e.id, "title": e.title, "added_by": e.added_by}
+
+
+@_json("POST", f"{INV}/interviews", s.InterviewCreated, tag="investigations", status=201)
+def api_interview(
+    request: Request, who: Who, investigation_id: int, body: s.InterviewIn
+) -> dict[str, Any]:
+    with uow(request) as session:
+        n = svc.add_interview(session, who, investigation_id, body.interviewee, body.text)
+        return {"id": n.id, "interviewee": n.interviewee, "author": n.author}
+
+
+@_json("POST", f"{INV}/controllers/{{key}}/analysis", s.ControllerOut, tag="investigations")
+def api_analyse(
+    request: Request, who: Who, investigation_id: int, key: str, body: s.AnalysisIn
+) -> dict[str, Any]:
+    with uow(request) as session:
+        svc.analyse_controller(
+            session,
+            who,
+            investigation_id,
+            key,
+            unsafe_control_actions=[(u.description, u.type) for u in body.unsafe_control_actions],
+            flawed_feedback=body.flawed_feedback,
+            process_model_flaws=body.process_model_flaws,
+            context=body.context,
+        )
+        view = svc.investigation_view(session, who, investigation_id)
+        controller: dict[str, Any] = next(c for c in view["controllers"] if c["key"] == key)
+        return controller
+
+
+@_json("POST", f"{INV}/actions", s.ActionCreated, tag="investigations", status=201)
+def api_recommend(
+    request: Request, who: Who, investigation_id: int, body: s.RecommendationIn
+) -> dict[str, Any]:
+    with uow(request) as session:
+        a = svc.add_recommendation(
+            session,
+            who,
+            investigation_id,
+            controller_key=body.controller_key,
+            text=body.text,
+            owner=body.owner,
+            due_on=body.due_on,
+        )
+        return {"id": a.id, "status": a.status, "owner": a.owner, "due_on": a.due_on.isoformat()}
+
+
+@_json(
+    "POST", "/investigations/actions/{action_id}/status", s.ActionStatusOut, tag="investigations"
+)
+def api_action_status(
+    request: Request, who: Who, action_id: int, body: s.StatusIn
+) -> dict[str, Any]:
+    with uow(request) as session:
+        a = svc.set_action_status(session, who, action_id, body.status, on=body.on, note=body.note)
+        return {"id": a.id, "status": a.status, "completed_on": a.completed_on}
+
+
+@_json("POST", "/investigations/actions/escalate", s.EscalatedActions, tag="investigations")
+def api_action_escalate(request: Request, who: Who, body: s.EscalateIn) -> dict[str, Any]:
+    with uow(request) as session:
+        changed = svc.escalate_actions(session, who, body.as_of)
+        return {"escalated": [{"id": a.id, "level": a.escalation_level} for a in changed]}
+
+
+@router.get(f"{API}{INV}/report.html", tags=["investigations"], response_class=HTMLResponse)
+def api_report_html(request: Request, who: Who, investigation_id: int) -> HTMLResponse:
+    """The self-contained HTML report."""
+    with uow(request) as session:
+        data = rep.report_data(session, who, investigation_id)
+    return HTMLResponse(rep.render_html(data))
+
+
+@router.get(
+    f"{API}{INV}/report.pdf",
+    tags=["investigations"],
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def api_report_pdf(request: Request, who: Who, investigation_id: int) -> Response:
+    with uow(request) as session:
+        data = rep.report_data(session, who, investigation_id)
+    return Response(rep.render_pdf(data), media_type="application/pdf")
+
+
+# ------------------------------------------------------------------------ rates, bulletins
+@_json("GET", "/rates", list[s.RateOut], tag="rates")
+def api_rates(request: Request, who: Who, enterprise_id: int | None = None) -> list[svc.RateRow]:
+    """TRIR, LTIFR and fatality rate per 200 000 h by enterprise, region and month."""
+    with uow(request) as session:
+        return svc.rates(session, who, enterprise_id=enterprise_id)
+
+
+@_json("GET", "/bulletins", list[s.BulletinOut], tag="bulletins")
+def api_bulletins(request: Request, who: Who, as_of: dt.date | None = None) -> list[dict[str, Any]]:
+    with uow(request) as session:
+        return svc.list_bulletins(session, who, as_of=as_of)
+
+
+@_json("POST", "/bulletins", s.BulletinOut, tag="bulletins", status=201)
+def api_send_bulletin(request: Request, who: Who, body: s.BulletinIn) -> dict[str, Any]:
+    with uow(request) as session:
+        b = svc.send_bulletin(session, who, **body.model_dump())
+        session.flush()
+        return svc.bulletin_view(session, who, b.id)
+
+
+@_json("POST", "/bulletins/escalate", s.RemindedOut, tag="bulletins")
+def api_escalate(request: Request, who: Who, body: s.EscalateIn) -> dict[str, Any]:
+    with uow(request) as session:
+        changed = svc.escalate_bulletins(session, who, body.as_of)
+        return {"reminded": [{"id": r.id, "enterprise_id": r.enterprise_id} for r in changed]}
+
+
+@_json("GET", "/bulletins/{bulletin_id}", s.BulletinOut, tag="bulletins")
+def api_bulletin(
+    request: Request, who: Who, bulletin_id: int, as_of: dt.date | None = None
+) -> dict[str, Any]:
+    with uow(request) as session:
+        return svc.bulletin_view(session, who, bulletin_id, as_of=as_of)
+
+
+@_json("POST", "/bulletins/{bulletin_id}/acknowledge", s.BulletinOut, tag="bulletins")
+def api_acknowledge(
+    request: Request, who: Who, bulletin_id: int, body: s.AcknowledgeIn
+) -> dict[str, Any]:
+    with uow(request) as session:
+        svc.acknowledge_bulletin(
+            session, who, bulletin_id, checked=body.checked, enterprise_id=body.enterprise_id
+        )
+        return svc.bulletin_view(session, who, bulletin_id)
