@@ -448,4 +448,8 @@ def test_chongjin_change_entries_come_from_change_control_on_the_named_kiln(ds: 
     overrules = [t for t in changes if t["kind"] == "overrule"]
     assert overrules and all("(regulator notified)" in str(t["summary"]) for t in overrules)
     zone = [t for t in changes if t["kind"] == "zone_headcount"]
-    assert zone and all(t["facts"]["max_headcount"] == 3 for t in zone)  # type: ignore[index]
+    counts = [t for t in zone if "max_headcount" in t["facts"]]  # type: ignore[operator]
+    assert counts and all(t["facts"]["max_headcount"] == 3 for t in counts)  # type: ignore[index]
+    refused = [t for t in zone if t["facts"].get("outcome") == "refused"]  # type: ignore[union-attr]
+    assert len(refused) >= 7, "the onlookers turned away at the firing stay on the record"
+    assert all("refused entry to the hazard zone" in str(t["summary"]) for t in refused)

@@ -94,6 +94,7 @@ from kilnguard.domain.change.model import (
     Source,
     StageCompletion,
     TransitionRecord,
+    ZoneLogEntry,
 )
 from kilnguard.domain.change.rules import (
     ACTION_ROLES,
@@ -198,6 +199,7 @@ __all__ = [
     "Source",
     "StageCompletion",
     "TransitionRecord",
+    "ZoneLogEntry",
     "action_words",
     "admit_to_zone",
     "allowed_actions",

@@ -304,6 +304,19 @@ class HeadcountObservation:
 
 
 @dataclass(frozen=True)
+class ZoneLogEntry:
+    """One request to enter the hazard zone, or a departure: who, when, the outcome and why.
+
+    Refusals are kept as facts (issue 5): onlookers turned away at a firing are part of the
+    record an investigation reads."""
+
+    at: datetime
+    person: str
+    outcome: str  # admitted | refused | left
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class Firing:
     """A firing of the kiln under this change. Recorded by :func:`transition` on start_firing,
     or by :func:`record_firing` for a firing that happened outside the workflow (a fact to keep,
@@ -358,6 +371,7 @@ class ChangeRequest:
     pssr_checks: tuple[PssrCheck, ...] = ()
     hazard_zone: HazardZone | None = None
     headcounts: tuple[HeadcountObservation, ...] = ()
+    zone_log: tuple[ZoneLogEntry, ...] = ()
     firings: tuple[Firing, ...] = ()
     history: tuple[TransitionRecord, ...] = ()
     source: Source = "recorded"

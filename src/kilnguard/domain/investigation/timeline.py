@@ -400,6 +400,25 @@ def _change_entries(ch: ChangeRequest) -> list[TimelineEntry]:
                 source=src,
             )
         )
+    for req in ch.zone_log:
+        if req.outcome != "refused":
+            continue
+        out.append(
+            TimelineEntry(
+                at=req.at,
+                kind=TimelineKind.ZONE_HEADCOUNT,
+                kiln=kiln,
+                summary=f"{head}: {req.person} refused entry to the hazard zone"
+                + (f" ({req.reason})" if req.reason else ""),
+                facts={
+                    "change_id": ch.id,
+                    "person": req.person,
+                    "outcome": req.outcome,
+                    "reason": req.reason,
+                },
+                source=src,
+            )
+        )
     for f in ch.firings:
         out.append(
             TimelineEntry(

@@ -90,7 +90,8 @@ def load_change(session: Session, row: ChangeRequestRow) -> dc.ChangeRequest:
     zone = zone_of(stored_zone) if stored_zone is not None else None
     headcounts: list[dc.HeadcountObservation] = []
     inside: set[str] = set()
-    for entry in rows(session, ChangeZoneLogRow, cid, ChangeZoneLogRow.at):
+    zone_log = rows(session, ChangeZoneLogRow, cid, ChangeZoneLogRow.at)
+    for entry in zone_log:
         if entry.outcome == "admitted":
             inside.add(entry.person)
         elif entry.outcome == "left":
@@ -143,6 +144,7 @@ def load_change(session: Session, row: ChangeRequestRow) -> dc.ChangeRequest:
         pssr_checks=tuple(pssr),
         hazard_zone=zone,
         headcounts=tuple(headcounts),
+        zone_log=tuple(dc.ZoneLogEntry(e.at, e.person, e.outcome, e.reason) for e in zone_log),
         firings=tuple(firings),
         history=tuple(history),
         source="reconstructed" if row.source == "reconstructed" else "recorded",
