@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import inspect, text
 
+from kilnguard.commands import fail, guarded
 from kilnguard.config import database_url, web_settings
-from kilnguard.domain.errors import BatchValidationError, KilnguardError
+from kilnguard.domain.errors import BatchValidationError
 from kilnguard.services import uow as db
+from kilnguard.services.database import reset_database
 
 app = typer.Typer(
     help=(
@@ -40,19 +41,6 @@ app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 
 
-def fail(message: str, code: int = 1) -> typer.Exit:
-    typer.secho(message, err=True, fg=typer.colors.RED)
-    return typer.Exit(code)
-
-
-def run_guarded(fn: object) -> None:
-    """Call `fn()`, turning expected errors into a message and exit code 1."""
-    try:
-        fn()  # type: ignore[operator]
-    except KilnguardError as exc:
-        raise fail(exc.message) from None
-
-
 # ------------------------------------------------------------------------------ database
 @db_app.command("upgrade")
 def db_upgrade() -> None:
@@ -66,25 +54,6 @@ def _safe_url(url: str) -> str:
         scheme, rest = url.split("://", 1)
         return f"{scheme}://***@{rest.split('@', 1)[1]}"
     return url
-
-
-def reset_database(url: str) -> None:
-    """Drop everything kilnguard stored at `url`, so the demo starts from a clean slate."""
-    url = db.normalise_url(url)
-    if url.startswith("sqlite"):
-        path = url.split("///", 1)[1] if "///" in url else ""
-        for suffix in ("", "-wal", "-shm"):
-            p = Path(path + suffix)
-            if path and p.exists():
-                p.unlink()
-        db.engine_for.cache_clear()
-        return
-    engine = db.make_engine(url)
-    with engine.begin() as conn:
-        for table in inspect(conn).get_table_names():
-            conn.execute(text(f'DROP TABLE IF EXISTS "{table}" CASCADE'))
-    engine.dispose()
-    db.engine_for.cache_clear()
 
 
 @app.command()
@@ -165,38 +134,32 @@ def users_add(
     display_name: Annotated[str, typer.Option(help="Name shown in the UI.")] = "",
 ) -> None:
     """Add a login with a role, bound to enterprises (or, for a regulator, a region)."""
-    from sqlalchemy import select
-
+    from kilnguard.services import auth
     from kilnguard.services.access import SYSTEM
-    from kilnguard.services.auth import create_user
-    from kilnguard.store.models import Enterprise, Region
 
-    def go() -> None:
-        with db.unit_of_work() as session:
-            ids = []
-            for name in enterprise:
-                eid = session.scalar(select(Enterprise.id).where(Enterprise.name == name))
-                if eid is None:
-                    raise fail(f"enterprise: no enterprise named {name!r}")
-                ids.append(eid)
-            region_id = None
-            if region:
-                region_id = session.scalar(select(Region.id).where(Region.name == region))
-                if region_id is None:
-                    raise fail(f"region: no region named {region!r}")
-            user = create_user(
-                session,
-                SYSTEM,
-                username=username,
-                password=password,
-                role=role,
-                display_name=display_name,
-                enterprise_ids=ids,
-                region_id=region_id,
-            )
-            typer.echo(f"added {user.username} ({user.role})")
-
-    run_guarded(go)
+    with guarded(), db.unit_of_work() as session:
+        ids = []
+        for name in enterprise:
+            eid = auth.enterprise_id_named(session, name)
+            if eid is None:
+                raise fail(f"enterprise: no enterprise named {name!r}")
+            ids.append(eid)
+        region_id = None
+        if region:
+            region_id = auth.region_id_named(session, region)
+            if region_id is None:
+                raise fail(f"region: no region named {region!r}")
+        user = auth.create_user(
+            session,
+            SYSTEM,
+            username=username,
+            password=password,
+            role=role,
+            display_name=display_name,
+            enterprise_ids=ids,
+            region_id=region_id,
+        )
+        typer.echo(f"added {user.username} ({user.role})")
 
 
 # ---------------------------------------------------------------------------------- audit
@@ -234,17 +197,18 @@ def import_csv(
 
     if kind not in CSV_KINDS:
         raise fail(f"kind: {kind!r} is not one of {', '.join(CSV_KINDS)}")
-    try:
-        with db.unit_of_work() as session:
-            who = csvio.principal_for(session, user)
-            n = csvio.import_file(session, who, kind, path.read_text(encoding="utf-8-sig"))
-    except BatchValidationError as exc:
-        typer.secho(f"{path}: nothing imported — {len(exc.errors)} bad row(s):", err=True, fg="red")
-        for e in exc.errors:
-            typer.secho(f"  row {e.row}, column {e.column}: {e.reason}", err=True)
-        raise typer.Exit(1) from None
-    except KilnguardError as exc:
-        raise fail(exc.message) from None
+    with guarded():
+        try:
+            with db.unit_of_work() as session:
+                who = csvio.principal_for(session, user)
+                n = csvio.import_file(session, who, kind, path.read_text(encoding="utf-8-sig"))
+        except BatchValidationError as exc:
+            typer.secho(
+                f"{path}: nothing imported — {len(exc.errors)} bad row(s):", err=True, fg="red"
+            )
+            for e in exc.errors:
+                typer.secho(f"  row {e.row}, column {e.column}: {e.reason}", err=True)
+            raise typer.Exit(1) from None
     typer.echo(f"imported {n} {kind} row(s) from {path}")
 
 
@@ -259,12 +223,9 @@ def export_csv(
 
     if kind not in CSV_KINDS:
         raise fail(f"kind: {kind!r} is not one of {', '.join(CSV_KINDS)}")
-    try:
-        with db.unit_of_work() as session:
-            who = csvio.principal_for(session, user)
-            data, n = csvio.export_text(session, who, kind)
-    except KilnguardError as exc:
-        raise fail(exc.message) from None
+    with guarded(), db.unit_of_work() as session:
+        who = csvio.principal_for(session, user)
+        data, n = csvio.export_text(session, who, kind)
     if str(path) == "-":
         sys.stdout.write(data)
     else:

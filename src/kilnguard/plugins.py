@@ -1,7 +1,8 @@
 """Feature discovery: a feature adds files, never edits a shared registry.
 
 - `kilnguard/commands/<name>.py` defines `register(app: typer.Typer)`;
-- `kilnguard/api/features/<name>.py` defines `router: fastapi.APIRouter` (web pages included);
+- `kilnguard/api/features/<name>/` (a package: `routes`, `pages`, `schemas`) exposes
+  `router: fastapi.APIRouter` (REST routes and web pages);
 - `kilnguard/scenarios/ext_<name>.py` appends a step to `scenarios.demo.EXTENSIONS` on import;
 - `kilnguard/store/<name>_models.py` defines tables on `store.models.Base`.
 Modules load in name order, so a feature can depend on another by naming.

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from kilnguard.api.records import KINDS
+from kilnguard.api.features.records import KINDS
 from tests.conftest import Plant, token_for
 
 

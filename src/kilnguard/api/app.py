@@ -97,12 +97,16 @@ def create_app(engine: Engine | None = None) -> FastAPI:
             swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png",
         )
 
-    from kilnguard.api import auth_routes, records
+    from kilnguard.api.features import auth, records
     from kilnguard.web import pages
 
-    app.include_router(auth_routes.router)
-    app.include_router(records.router)
+    # Auth and plant records first (their routes are the base every feature builds on), then
+    # every other feature in name order, then login/logout.
+    first = [auth.router, records.router]
+    for router in first:
+        app.include_router(router)
     for module in modules_in("kilnguard.api.features"):
-        app.include_router(module.router)
+        if module.router not in first:
+            app.include_router(module.router)
     app.include_router(pages.router)
     return app

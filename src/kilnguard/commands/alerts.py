@@ -8,20 +8,11 @@ from typing import Annotated
 
 import typer
 
-from kilnguard.domain.errors import KilnguardError
+from kilnguard.commands import fail, guarded, who_of
 from kilnguard.services import alerts as al
 from kilnguard.services import uow as db
-from kilnguard.services.access import SYSTEM, Principal
-from kilnguard.services.csvio import principal_for
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.secho(message, err=True, fg=typer.colors.RED)
-    return typer.Exit(1)
-
-
-def _who(session: object, user: str) -> Principal:
-    return SYSTEM if not user else principal_for(session, user)  # type: ignore[arg-type]
+from kilnguard.services.access import SYSTEM
+from kilnguard.services.auth import principal_for
 
 
 def register(app: typer.Typer) -> None:
@@ -41,14 +32,11 @@ def register(app: typer.Typer) -> None:
         """List alerts: open ones worst first, then closed ones newest first."""
         if ctx.invoked_subcommand is not None:
             return
-        try:
-            with db.unit_of_work() as session:
-                rows = al.list_alerts(
-                    session, _who(session, user), state=state, enterprise=enterprise or None
-                )
-                items = al.describe(session, rows)
-        except KilnguardError as exc:
-            raise _fail(exc.message) from None
+        with guarded(), db.unit_of_work() as session:
+            rows = al.list_alerts(
+                session, who_of(session, user), state=state, enterprise=enterprise or None
+            )
+            items = al.describe(session, rows)
         if as_json:
             typer.echo(json.dumps({"alerts": items}, indent=2))
             return
@@ -75,12 +63,9 @@ def register(app: typer.Typer) -> None:
         comment: Annotated[str, typer.Option(help="What is being done about it (required).")],
     ) -> None:
         """Acknowledge an alert with a comment, as a named user of its enterprise."""
-        try:
-            with db.unit_of_work() as session:
-                a = al.acknowledge(session, principal_for(session, user), alert_id, comment)
-                typer.echo(f"alert {a.id} ({a.level}) acknowledged by {a.acknowledged_by}")
-        except KilnguardError as exc:
-            raise _fail(exc.message) from None
+        with guarded(), db.unit_of_work() as session:
+            a = al.acknowledge(session, principal_for(session, user), alert_id, comment)
+            typer.echo(f"alert {a.id} ({a.level}) acknowledged by {a.acknowledged_by}")
 
     @alerts_app.command("evaluate")
     def alerts_evaluate(
@@ -93,15 +78,12 @@ def register(app: typer.Typer) -> None:
         try:
             day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
         except ValueError:
-            raise _fail(f"as-of: {as_of!r} is not a date like 2021-11-24") from None
+            raise fail(f"as-of: {as_of!r} is not a date like 2021-11-24") from None
         now = dt.datetime.now(dt.UTC)
         end = min(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=dt.UTC), now)
-        try:
-            with db.unit_of_work() as session:
-                report = al.evaluate(session, SYSTEM, day)
-                report.escalated = al.escalate(session, end)
-        except KilnguardError as exc:
-            raise _fail(exc.message) from None
+        with guarded(), db.unit_of_work() as session:
+            report = al.evaluate(session, SYSTEM, day, now=now)
+            report.escalated = al.escalate(session, end)
         typer.echo(
             f"evaluated {report.kilns} kilns up to {day}: {len(report.raised)} alert(s) raised, "
             f"{len(report.closed)} closed, {len(report.escalated)} escalation(s)"

@@ -10,17 +10,12 @@ from typing import Annotated
 
 import typer
 
+from kilnguard.commands import fail, guarded, who_of
 from kilnguard.domain import risk as rk
-from kilnguard.domain.errors import KilnguardError
 from kilnguard.services import backtest as bt
 from kilnguard.services import risk as rs
 from kilnguard.services import uow as db
-from kilnguard.services.access import SYSTEM, Principal
-from kilnguard.services.csvio import principal_for
-
-
-def _who(session: object, user: str) -> Principal:
-    return SYSTEM if not user else principal_for(session, user)  # type: ignore[arg-type]
+from kilnguard.services.access import SYSTEM
 
 
 def register(app: typer.Typer) -> None:
@@ -46,15 +41,9 @@ def register(app: typer.Typer) -> None:
         "days": {...}}]}.
         """
         t0 = time.perf_counter()
-        try:
-            with db.unit_of_work() as session:
-                kilns = rs.readable_kilns(
-                    session, _who(session, user), enterprise=enterprise or None
-                )
-                history = rs.load_history(session, kilns)
-        except KilnguardError as exc:
-            typer.secho(exc.message, err=True, fg="red")
-            raise typer.Exit(1) from None
+        with guarded(), db.unit_of_work() as session:
+            kilns = rs.readable_kilns(session, who_of(session, user), enterprise=enterprise or None)
+            history = rs.load_history(session, kilns)
         t_load = time.perf_counter() - t0
         result = rs.replay(history)
         summary = bt.summarise(history, result)
@@ -110,18 +99,12 @@ def register(app: typer.Typer) -> None:
                 if k.name == kiln
             ]
             if not kilns:
-                typer.secho(f"kiln: no kiln named {kiln!r}", err=True, fg="red")
-                raise typer.Exit(1)
+                raise fail(f"kiln: no kiln named {kiln!r}")
             history = rs.load_history(session, kilns[:1])
         result = rs.replay(history)
         when = dt.date.fromisoformat(day) if day else history.end
         if not history.start <= when <= history.end:
-            typer.secho(
-                f"day: {when} is outside the records ({history.start} to {history.end})",
-                err=True,
-                fg="red",
-            )
-            raise typer.Exit(1)
+            raise fail(f"day: {when} is outside the records ({history.start} to {history.end})")
         e = rk.explain(result, 0, (when - history.start).days)
         if as_json:
             typer.echo(

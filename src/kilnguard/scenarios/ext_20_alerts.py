@@ -11,16 +11,19 @@ whole span (`services.alerts.replay_alerts`), not one per day.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kilnguard.domain.errors import NotFound
 from kilnguard.scenarios import demo
 from kilnguard.scenarios.demo import BUILDER, CONTROL_END, START, DemoPlants
 from kilnguard.services import alerts as al
 from kilnguard.services.access import Principal
-from kilnguard.store import models as m
-from kilnguard.store.alert_models import AlertRow
+from kilnguard.services.auth import principal_for
+
+if TYPE_CHECKING:
+    from kilnguard.store.alert_models import AlertRow
 
 CONTROL_ACK_AFTER = dt.timedelta(minutes=25)
 CONTROL_ACK_COMMENT = (
@@ -31,8 +34,11 @@ CONTROL_ACK_COMMENT = (
 
 def build(session: Session, plants: DemoPlants) -> None:
     control = plants.enterprises.get("control")
-    user = session.scalars(select(m.User).where(m.User.username == "kyongsong-manager")).first()
-    acker = Principal.of(user) if user is not None else None
+    acker: Principal | None
+    try:
+        acker = principal_for(session, "kyongsong-manager")
+    except NotFound:
+        acker = None
 
     def on_raised(alert: AlertRow) -> None:
         if acker is not None and alert.enterprise_id == control:

@@ -17,11 +17,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kilnguard.domain.errors import KilnguardError, ValidationError
-from kilnguard.domain.plant import require_choice, require_text
+from kilnguard.domain.errors import KilnguardError, NotFound, ValidationError
 from kilnguard.domain.roles import Role
-from kilnguard.services import audit
-from kilnguard.services.access import Principal, require_role
+from kilnguard.domain.validation import parse_choice, require_choice, require_text
+from kilnguard.services import access, writes
+from kilnguard.services.access import Principal
 from kilnguard.store.models import Credential, Enterprise, Region, User, UserEnterprise
 
 
@@ -57,7 +57,7 @@ def create_user(
     region_id: int | None = None,
 ) -> User:
     """Create a login. Regulators need a region; everyone else at least one enterprise."""
-    require_role(who, Role.ADMIN)
+    access.require_right(who, "user")
     require_text("username", username)
     require_choice("role", role, [r.value for r in Role])
     if len(password) < MIN_PASSWORD_LEN:
@@ -66,12 +66,7 @@ def create_user(
         )
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise ValidationError("username", username, "is already taken")
-    if role == Role.REGULATOR and region_id is None:
-        raise ValidationError("region_id", None, "a regulator oversees a region: give its id")
-    if role not in (Role.REGULATOR, Role.ADMIN) and not enterprise_ids:
-        raise ValidationError(
-            "enterprise_ids", [], "a plant user belongs to at least one enterprise"
-        )
+    access.check_membership(parse_choice(Role, "role", role), region_id, enterprise_ids)
     if region_id is not None and session.get(Region, region_id) is None:
         raise ValidationError("region_id", region_id, "no such region")
     for eid in enterprise_ids:
@@ -85,18 +80,15 @@ def create_user(
         region_id=region_id,
         active=True,
     )
-    session.add(user)
-    session.flush()
-    for eid in enterprise_ids:
-        session.add(UserEnterprise(user_id=user.id, enterprise_id=eid))
-    session.flush()
-    session.refresh(user)
-    audit.append(
+    # The memberships are part of the user as created: added before the one write, which
+    # flushes them with the user and records them in its audit entry.
+    user.enterprise_links = [UserEnterprise(enterprise_id=eid) for eid in enterprise_ids]
+    writes.write(
         session,
-        actor=who.username,
+        who=who,
+        row=user,
         action="create",
-        entity="user",
-        entity_id=user.id,
+        kind="user",
         enterprise_id=None,
         payload={
             "username": username,
@@ -104,7 +96,9 @@ def create_user(
             "region_id": region_id,
             "enterprise_ids": sorted(enterprise_ids),
         },
+        checked=False,
     )
+    session.refresh(user)
     return user
 
 
@@ -141,14 +135,16 @@ def issue_credential(
             expires_at=None if lifetime is None else now + lifetime,
         )
     )
-    audit.append(
+    # Audited on the user it was issued to (the credential's own id is not worth a trail).
+    writes.write(
         session,
-        actor=user.username,
+        who=Principal.of(user),
+        row=user,
         action="issue",
-        entity=kind,
-        entity_id=user.id,
+        kind=kind,
         enterprise_id=None,
         payload={"name": name, "expires": None if lifetime is None else (now + lifetime)},
+        checked=False,
     )
     return secret
 
@@ -167,3 +163,28 @@ def revoke(session: Session, secret: str) -> None:
     cred = session.scalar(select(Credential).where(Credential.secret_sha256 == _digest(secret)))
     if cred is not None:
         session.delete(cred)
+
+
+def member_enterprise_ids(session: Session, who: Principal) -> list[int]:
+    """Ids of the enterprises `who` is a named member of (what /me reports), ascending."""
+    return sorted(
+        e.id for e in access.readable_enterprises(session, who) if access.is_member(who, e.id)
+    )
+
+
+def principal_for(session: Session, username: str) -> Principal:
+    """The active user `username` as the services see them (the CLI's `--user`)."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active:
+        raise NotFound("user", username)
+    return Principal.of(user)
+
+
+def enterprise_id_named(session: Session, name: str) -> int | None:
+    """The id of the enterprise called exactly `name`, None when there is none."""
+    return session.scalar(select(Enterprise.id).where(Enterprise.name == name))
+
+
+def region_id_named(session: Session, name: str) -> int | None:
+    """The id of the region called exactly `name`, None when there is none."""
+    return session.scalar(select(Region.id).where(Region.name == name))

@@ -8,6 +8,7 @@ indicators with their thresholds and the level band — what a plant manager wou
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ import numpy as np
 
 from kilnguard.domain import risk as rk
 from kilnguard.services.risk import LoadedHistory
+from kilnguard.services.risk import kiln_span as kiln_span
 
 LEVELS = ("green", "amber", "red", "stop")
 LEVEL_COLOURS = ("#1b7f3a", "#e0a000", "#c0261c", "#5a0b6e")
@@ -42,15 +44,6 @@ class KilnBacktest:
             "first": self.first,
             "days": self.days,
         }
-
-
-def kiln_span(history: LoadedHistory, index: int) -> tuple[int, int]:
-    """Day indexes of the kiln's first and last production record (its life in the data)."""
-    kid = history.records.kilns[index].kiln_id
-    days = [p.day for p in history.records.production if p.kiln_id == kid]
-    if not days:
-        return 0, -1
-    return (min(days) - history.start).days, (max(days) - history.start).days
 
 
 def summarise(history: LoadedHistory, result: rk.RiskResult) -> list[KilnBacktest]:
@@ -81,11 +74,17 @@ def summarise(history: LoadedHistory, result: rk.RiskResult) -> list[KilnBacktes
 
 
 def plot_kiln(history: LoadedHistory, result: rk.RiskResult, index: int, path: Path) -> Path:
-    """Indicators over time with their thresholds, and the level band underneath (PNG)."""
-    import matplotlib
+    """Write the kiln's indicator plot (`plot_kiln_png`) to `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(plot_kiln_png(history, result, index))
+    return path
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+
+def plot_kiln_png(history: LoadedHistory, result: rk.RiskResult, index: int) -> bytes:
+    """Indicators over time with their thresholds, and the level band underneath, as PNG
+    bytes. Drawn on a bare `Figure` in memory: no pyplot state, no backend switch, no file."""
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
 
     cfg = result.config
     lo, hi = kiln_span(history, index)
@@ -121,7 +120,8 @@ def plot_kiln(history: LoadedHistory, result: rk.RiskResult, index: int, path: P
         ),
         ("crew sleepiness [KSS]", result.fatigue.kss_worst[index, sl], 7.0, "KSS ≥ 7 sleepy"),
     ]
-    fig, axes = plt.subplots(len(panels) + 1, 1, figsize=(10, 13), sharex=True)
+    fig = Figure(figsize=(10, 13))
+    axes = fig.subplots(len(panels) + 1, 1, sharex=True)
     for ax, (label, values, threshold, note) in zip(axes, panels, strict=False):
         ax.plot(days, values, color="#234e7a", lw=1.5)
         if threshold is not None:
@@ -135,8 +135,6 @@ def plot_kiln(history: LoadedHistory, result: rk.RiskResult, index: int, path: P
         band.axvspan(d, d + dt.timedelta(days=1), color=LEVEL_COLOURS[int(lv)], lw=0)
     band.set_yticks([])
     band.set_ylabel("level", fontsize=8)
-    from matplotlib.patches import Rectangle
-
     handles = [
         Rectangle((0, 0), 1, 1, color=c, label=n)
         for n, c in zip(LEVELS, LEVEL_COLOURS, strict=True)
@@ -149,10 +147,9 @@ def plot_kiln(history: LoadedHistory, result: rk.RiskResult, index: int, path: P
     )
     fig.autofmt_xdate()
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=80)
-    plt.close(fig)
-    return path
+    out = io.BytesIO()
+    fig.savefig(out, format="png", dpi=80)
+    return out.getvalue()
 
 
 def plot_all(

@@ -16,10 +16,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kilnguard.domain.errors import BatchValidationError, NotFound, RowError, ValidationError
+from kilnguard.domain.errors import BatchValidationError, RowError, ValidationError
+from kilnguard.services import access
 from kilnguard.services import records as svc
-from kilnguard.services.access import Principal, scoped
-from kilnguard.store.models import ProductionRecord, Shift, User, WorkOrder
+from kilnguard.services.access import Principal
+from kilnguard.services.auth import principal_for as principal_for
+from kilnguard.store.models import ProductionRecord, Shift, WorkOrder
 
 REQUIRED = {
     "production": ("kiln_id", "day", "output_t", "hours_fired"),
@@ -51,13 +53,6 @@ EXPORT_COLUMNS = {
         "source",
     ),
 }
-
-
-def principal_for(session: Session, username: str) -> Principal:
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active:
-        raise NotFound("user", username)
-    return Principal.of(user)
 
 
 class _Row:
@@ -165,7 +160,7 @@ def export_text(session: Session, who: Principal, kind: str) -> tuple[str, int]:
         "work-orders": WorkOrder,
     }
     model = models[kind]
-    stmt = scoped(session, who, select(model), model).order_by(model.id)
+    stmt = access.scoped(session, who, select(model), model).order_by(model.id)
     out = io.StringIO()
     cols = EXPORT_COLUMNS[kind]
     w = csv.writer(out)

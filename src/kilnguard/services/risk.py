@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from kilnguard.domain import risk as rk
 from kilnguard.domain.errors import NotFound
+from kilnguard.services import access, writes
 from kilnguard.services.access import Principal, scoped
 from kilnguard.store import models as m
 
@@ -251,7 +252,7 @@ def load_history(
         if kiln_id is not None
     ]
     days = [p.day for p in production]
-    first = start or (min(days) if days else dt.date.today())
+    first = start or (min(days) if days else writes.today(session))
     last = end or (max(days) if days else first)
     change = change_control_states(session, kilns, first, last)
     records = rk.Records(
@@ -300,3 +301,50 @@ def replay(history: LoadedHistory, config: rk.RiskConfig | None = None) -> rk.Ri
 
 def has_table(session: Session, name: str) -> bool:
     return inspect(session.get_bind()).has_table(name)
+
+
+def kiln_span(history: LoadedHistory, index: int) -> tuple[int, int]:
+    """Day indexes of the kiln's first and last production record (its life in the data)."""
+    kid = history.records.kilns[index].kiln_id
+    days = [p.day for p in history.records.production if p.kiln_id == kid]
+    if not days:
+        return 0, -1
+    return (min(days) - history.start).days, (max(days) - history.start).days
+
+
+def last_record_day(history: LoadedHistory, index: int) -> dt.date:
+    """The day of the kiln's last production record (its first day when it has none)."""
+    lo, hi = kiln_span(history, index)
+    return history.start + dt.timedelta(days=max(hi, lo))
+
+
+def replay_kiln(
+    session: Session, who: Principal, *, kiln_id: int, config: rk.RiskConfig | None = None
+) -> tuple[LoadedHistory, rk.RiskResult] | None:
+    """One kiln's history and levels (index 0), None before its first production record;
+    NotFound when `who` may not read the kiln."""
+    kiln = access.get_readable(session, who, m.Kiln, kiln_id)
+    has = session.scalar(
+        select(m.ProductionRecord.id).where(m.ProductionRecord.kiln_id == kiln.id).limit(1)
+    )
+    if has is None:
+        return None
+    history = load_history(session, [kiln])
+    return history, replay(history, config)
+
+
+def latest_levels(session: Session, who: Principal) -> dict[int, str]:
+    """Each readable kiln's risk level on its latest record day (one columnar replay for all)."""
+    kilns = readable_kilns(session, who)
+    if not kilns:
+        return {}
+    history = load_history(session, kilns)
+    if not history.records.production:
+        return {}
+    result = replay(history)
+    levels = {}
+    for i, kiln in enumerate(history.kiln_rows):
+        _, last = kiln_span(history, i)
+        if last >= 0:
+            levels[kiln.id] = rk.LEVEL_NAMES[int(result.levels[i, last])]
+    return levels

@@ -23,9 +23,10 @@ from sqlalchemy.orm import Session
 
 from kilnguard.domain import risk as rk
 from kilnguard.domain.errors import NotFound
+from kilnguard.services import access
 from kilnguard.services import risk as rs
-from kilnguard.services.access import Principal, get_readable, readable_enterprise_ids
-from kilnguard.services.alerts import summary_of
+from kilnguard.services.access import Principal, get_readable
+from kilnguard.services.alerts.rules import summary_of
 from kilnguard.store import models as m
 
 LEVELS = rk.LEVEL_NAMES
@@ -178,11 +179,7 @@ def region_view(session: Session, who: Principal, region_id: int) -> Rollup:
     region = session.get(m.Region, region_id)
     if region is None:
         raise NotFound("region", region_id)
-    in_region = set(
-        session.scalars(select(m.Enterprise.id).where(m.Enterprise.region_id == region_id))
-    )
-    readable = readable_enterprise_ids(session, who)
-    visible = in_region if readable is None else in_region & readable
+    visible = {e.id for e in access.readable_enterprises(session, who) if e.region_id == region_id}
     if not visible:
         raise NotFound("region", region_id)
     kilns = [k for k in rs.readable_kilns(session, who) if k.enterprise_id in visible]
@@ -192,9 +189,7 @@ def region_view(session: Session, who: Principal, region_id: int) -> Rollup:
 def dashboards(session: Session, who: Principal) -> list[Rollup]:
     """What /dashboard shows `who`: the region views they may see (their enterprises' regions,
     narrowed to their enterprises unless regulator/admin), then each enterprise."""
-    readable = readable_enterprise_ids(session, who)
-    ents = list(session.scalars(select(m.Enterprise).order_by(m.Enterprise.name)))
-    mine = [e for e in ents if readable is None or e.id in readable]
+    mine = access.readable_enterprises(session, who)
     out: list[Rollup] = []
     for region_id in sorted({e.region_id for e in mine}):
         out.append(region_view(session, who, region_id))

@@ -1,2 +1,3 @@
-"""Feature routers (risk, planning, change control, investigations): one module each, with a
-module-level `router`; discovered by `kilnguard.plugins`."""
+"""Feature packages (auth, records, alerts, dashboards, change control, investigations,
+planning): each `api/features/<feature>/` holds `routes` (REST JSON), `pages` (HTML) and
+`schemas` (pydantic), and exposes one `router`; discovered by `kilnguard.plugins`."""

@@ -1,18 +1,16 @@
-"""Token issue for machines and scripts, and who-am-I."""
+"""Token issue for machines and scripts, who-am-I, and the audit chain check."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request
 
-from kilnguard.api import schemas as s
-from kilnguard.api.deps import Who, uow
-from kilnguard.domain.roles import Role
-from kilnguard.services.access import require_role
+from kilnguard.api.deps import Who, clock_of_app, uow
+from kilnguard.api.features.auth import schemas as s
+from kilnguard.services import access
 from kilnguard.services.audit import verify
-from kilnguard.services.auth import authenticate, issue_credential
+from kilnguard.services.auth import authenticate, issue_credential, member_enterprise_ids
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
@@ -26,7 +24,7 @@ def issue_token(request: Request, body: s.TokenRequest) -> Any:
             session,
             user,
             kind="api_token",
-            now=dt.datetime.now(dt.UTC),
+            now=clock_of_app(request).now(),
             lifetime=None,
             name=body.name,
         )
@@ -34,19 +32,21 @@ def issue_token(request: Request, body: s.TokenRequest) -> Any:
 
 
 @router.get("/me", response_model=s.MeOut)
-def me(who: Who) -> Any:
+def me(request: Request, who: Who) -> Any:
+    with uow(request) as session:
+        enterprise_ids = member_enterprise_ids(session, who)
     return s.MeOut(
         username=who.username,
         role=who.role.value,
         region_id=who.region_id,
-        enterprise_ids=sorted(who.enterprise_ids),
+        enterprise_ids=enterprise_ids,
     )
 
 
 @router.get("/audit/verify", response_model=s.AuditVerifyOut, tags=["audit"])
 def audit_verify(request: Request, who: Who) -> Any:
     """Recompute the audit chain (admins, regulators, safety officers, investigators)."""
-    require_role(who, Role.ADMIN, Role.REGULATOR, Role.SAFETY_OFFICER, Role.INVESTIGATOR)
+    access.require_right(who, "audit_log")
     with uow(request) as session:
         r = verify(session)
         return s.AuditVerifyOut(

@@ -1,10 +1,16 @@
-"""API shapes. Field names carry their units; OpenAPI is the contract other tools read."""
+"""Plant-record API shapes. Field names carry their units; OpenAPI is the contract other tools
+read. `*Out` models read the record views of `services.records.views` (stored columns)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import MISSING
+from dataclasses import fields as dataclass_fields
+from typing import Any, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from kilnguard.services import records as svc
 
 
 class Out(BaseModel):
@@ -122,16 +128,6 @@ class WorkOrderOut(Out):
     deferrals: list[DeferralOut] = []
 
 
-class WorkOrderCreate(BaseModel):
-    kiln_id: int
-    task: str
-    due_on: dt.date
-    plan_id: int | None = None
-    safety_critical: bool = False
-    done_on: dt.date | None = None
-    findings: str = ""
-
-
 class WorkOrderDefer(BaseModel):
     deferred_on: dt.date
     new_due_on: dt.date
@@ -155,15 +151,6 @@ class MaintenancePlanOut(Out):
     source: str
 
 
-class MaintenancePlanCreate(BaseModel):
-    kiln_id: int
-    task: str
-    interval_days: int | None = None
-    interval_t: float | None = None
-    duration_days: int = 1
-    safety_critical: bool = False
-
-
 class PlannedStopOut(Out):
     id: int
     enterprise_id: int
@@ -172,13 +159,6 @@ class PlannedStopOut(Out):
     end_on: dt.date
     reason: str
     source: str
-
-
-class PlannedStopCreate(BaseModel):
-    kiln_id: int
-    start_on: dt.date
-    end_on: dt.date
-    reason: str = ""
 
 
 class TargetOut(Out):
@@ -193,18 +173,6 @@ class TargetOut(Out):
     imposed_by: str
     additional: bool
     source: str
-
-
-class TargetCreate(BaseModel):
-    enterprise_id: int
-    quantity_t: float
-    entered_on: dt.date
-    deadline: dt.date
-    imposed_by: str
-    additional: bool = False
-    description: str = ""
-    section_id: int | None = None
-    kiln_id: int | None = None
 
 
 class IncidentOut(Out):
@@ -223,40 +191,27 @@ class IncidentOut(Out):
     source: str
 
 
-class IncidentCreate(BaseModel):
-    enterprise_id: int
-    occurred_at: dt.datetime
-    event_type: str
-    kiln_id: int | None = None
-    section_id: int | None = None
-    killed: int = 0
-    seriously_injured: int = 0
-    minor_injuries: int = 0
-    missing: int = 0
-    description: str = ""
-    immediate_actions: str = ""
+def body_of(data: type[Any], name: str, omit: tuple[str, ...] = ("source",)) -> type[BaseModel]:
+    """The request body of a create route: the fields of the service's input dataclass `data`,
+    less those only the services set (`source`, …), so the two never drift apart."""
+    hints = get_type_hints(data)
+    fields: dict[str, Any] = {
+        f.name: (hints[f.name], ... if f.default is MISSING else f.default)
+        for f in dataclass_fields(data)
+        if f.name not in omit
+    }
+    return create_model(name, __module__=__name__, **fields)
 
 
-class TokenRequest(BaseModel):
-    username: str
-    password: str
-    name: str = "api token"
+WorkOrderCreate = body_of(svc.WorkOrderIn, "WorkOrderCreate", ("source", "enterprise_id"))
+MaintenancePlanCreate = body_of(svc.MaintenancePlanIn, "MaintenancePlanCreate")
+PlannedStopCreate = body_of(svc.PlannedStopIn, "PlannedStopCreate")
+TargetCreate = body_of(svc.TargetIn, "TargetCreate")
+IncidentCreate = body_of(svc.IncidentIn, "IncidentCreate", ("source", "extra"))
 
 
-class TokenOut(BaseModel):
-    token: str
-    token_type: str = "bearer"
-
-
-class MeOut(BaseModel):
-    username: str
-    role: str
-    region_id: int | None
-    enterprise_ids: list[int]
-
-
-class AuditVerifyOut(BaseModel):
-    ok: bool
-    entries_checked: int
-    first_broken_seq: int | None
-    problem: str
+def form_of(name: str, defaults: dict[str, str]) -> type[BaseModel]:
+    """A kiln-page form as typed: text fields with their defaults (the page parses them, so
+    errors are shown inline with what was typed)."""
+    fields: dict[str, Any] = {k: (str, v) for k, v in defaults.items()}
+    return create_model(name, __module__=__name__, **fields)

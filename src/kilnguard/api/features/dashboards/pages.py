@@ -1,9 +1,8 @@
-"""Risk roll-ups over HTTP: /api/v1/dashboards/enterprise/{id}, /api/v1/dashboards/region/{id}
-and the web page /dashboard (levels as text and colour, a 30-day trend as inline SVG)."""
+"""The web page /dashboard: each roll-up's levels as text and colour, a 30-day trend as
+inline SVG."""
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -15,31 +14,9 @@ from kilnguard.services import rollup as ru
 from kilnguard.services.backtest import LEVEL_COLOURS, LEVELS
 from kilnguard.web import pages
 
-router = APIRouter()
-API = "/api/v1"
-TAG: list[str | Enum] = ["dashboards"]
+router = APIRouter(include_in_schema=False)
 COLOURS = {**dict(zip(LEVELS, LEVEL_COLOURS, strict=True)), "no records": "#c9cfd5"}
 ORDER = ("stop", "red", "amber", "green", "no records")
-
-
-@router.get(
-    f"{API}/dashboards/enterprise/{{enterprise_id}}",
-    tags=TAG,
-    summary="An enterprise's kilns per level, worst kilns and 30-day trend",
-)
-def api_enterprise(request: Request, who: Who, enterprise_id: int) -> dict[str, Any]:
-    with uow(request) as session:
-        return ru.enterprise_view(session, who, enterprise_id).as_json()
-
-
-@router.get(
-    f"{API}/dashboards/region/{{region_id}}",
-    tags=TAG,
-    summary="A region's kilns per level (the enterprises you may see), worst kilns, trend",
-)
-def api_region(request: Request, who: Who, region_id: int) -> dict[str, Any]:
-    with uow(request) as session:
-        return ru.region_view(session, who, region_id).as_json()
 
 
 def trend_svg(trend: list[dict[str, Any]]) -> Markup:
@@ -84,7 +61,7 @@ def trend_svg(trend: list[dict[str, Any]]) -> Markup:
     return Markup("".join(parts))
 
 
-@router.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)
+@router.get("/dashboard", response_class=HTMLResponse)
 def dashboard(request: Request, who: Who) -> HTMLResponse:
     with uow(request) as session:
         views = ru.dashboards(session, who)

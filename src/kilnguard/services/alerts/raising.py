@@ -1,0 +1,170 @@
+"""Raising and closing alerts from one replay of the levels, and the alert audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kilnguard.domain import risk as rk
+from kilnguard.services import risk as rs
+from kilnguard.services import writes
+from kilnguard.services.access import Principal
+from kilnguard.services.alerts.rules import (
+    FELL_TO_GREEN,
+    LEVELS,
+    RANK,
+    SUPERSEDED,
+    end_of_day,
+    summary_of,
+)
+from kilnguard.store import models as m
+from kilnguard.store.alert_models import AlertEscalationRow, AlertRow
+
+
+@dataclass
+class EvaluateReport:
+    raised: list[AlertRow] = field(default_factory=list)
+    closed: list[AlertRow] = field(default_factory=list)
+    escalated: list[AlertEscalationRow] = field(default_factory=list)
+    kilns: int = 0
+
+
+def record_act(
+    session: Session,
+    who: Principal,
+    action: str,
+    a: AlertRow,
+    at: dt.datetime,
+    **payload: Any,
+) -> None:
+    """Write an act on alert `a` with its audit entry (kiln, level and what happened).
+
+    Raising, closing and escalating are the evaluation job's own acts on the kilns `who` may
+    read (no right is asked); an acknowledgement is checked by its caller first."""
+    writes.write(
+        session,
+        who=who,
+        row=a,
+        action=action,
+        kind="alert",
+        enterprise_id=a.enterprise_id,
+        payload={"kiln_id": a.kiln_id, "level": a.level, **payload},
+        at=at,
+        checked=False,
+    )
+
+
+def _tz(enterprise: m.Enterprise | None) -> ZoneInfo:
+    return ZoneInfo(enterprise.region.timezone if enterprise is not None else "UTC")
+
+
+def _enterprise_horizons(history: rs.LoadedHistory, as_of: dt.date) -> dict[int, dt.date]:
+    """Last production day (≤ as_of) of each enterprise in the history."""
+    by_kiln = {str(k.id): k.enterprise_id for k in history.kiln_rows}
+    out: dict[int, dt.date] = {}
+    for p in history.records.production:
+        ent = by_kiln[p.kiln_id]
+        if p.day <= as_of and (ent not in out or p.day > out[ent]):
+            out[ent] = p.day
+    return out
+
+
+def evaluate(
+    session: Session,
+    who: Principal,
+    as_of: dt.date,
+    config: rk.RiskConfig | None = None,
+    *,
+    first: dt.date | None = None,
+    now: dt.datetime | None = None,
+    on_raised: Callable[[AlertRow], None] | None = None,
+) -> EvaluateReport:
+    """Raise and close alerts for every kiln `who` may read, from one replay up to `as_of`.
+    `now` (default: the unit of work's clock) caps the raise time of a day not yet over."""
+    report = EvaluateReport()
+    kilns = rs.readable_kilns(session, who)
+    if not kilns:
+        return report
+    history = rs.load_history(session, kilns, start=first, end=as_of)
+    if history.start > as_of or not history.records.production:
+        return report
+    result = rs.replay(history, config)
+    horizons = _enterprise_horizons(history, as_of)
+    now = now or writes.now(session)
+    ents = {e.id: e for e in session.scalars(select(m.Enterprise))}
+    rows_by_kiln: dict[int, list[AlertRow]] = defaultdict(list)
+    for row in session.scalars(
+        select(AlertRow).where(AlertRow.kiln_id.in_([k.id for k in kilns])).order_by(AlertRow.id)
+    ):
+        rows_by_kiln[row.kiln_id].append(row)
+    for k_index, kiln in enumerate(history.kiln_rows):
+        horizon = horizons.get(kiln.enterprise_id)
+        if horizon is None:
+            continue
+        report.kilns += 1
+        tz = _tz(ents.get(kiln.enterprise_id))
+        rows = rows_by_kiln[kiln.id]
+        open_alert = next((r for r in reversed(rows) if r.closed_at is None), None)
+        events = [r.raised_on for r in rows] + [r.closed_on for r in rows if r.closed_on]
+        d0 = 0
+        if events:
+            d0 = max(0, (max(events) - history.start).days + 1)
+        hi = (horizon - history.start).days
+        if d0 > hi:
+            continue
+        levels = result.levels[k_index].tolist()
+        prev = levels[d0 - 1] if d0 > 0 else rk.GREEN
+        for d in range(d0, hi + 1):
+            level = int(levels[d])
+            day = history.start + dt.timedelta(days=d)
+            at = min(end_of_day(day, tz), now)
+            if level == rk.GREEN and open_alert is not None:
+                _close(session, who, open_alert, day, at, FELL_TO_GREEN)
+                report.closed.append(open_alert)
+                open_alert = None
+            elif (
+                level > prev
+                and level >= rk.AMBER
+                and (open_alert is None or level > RANK[open_alert.level])
+            ):
+                e = rk.explain(result, k_index, d)
+                new = AlertRow(
+                    enterprise_id=kiln.enterprise_id,
+                    kiln_id=kiln.id,
+                    level=LEVELS[level],
+                    raised_on=day,
+                    raised_at=at,
+                    summary=summary_of(e),
+                    explanation=e.text,
+                    ack_comment="",
+                    escalation_level=0,
+                    closed_reason="",
+                    source=kiln.source,
+                )
+                record_act(session, who, "raise", new, at, raised_on=day, summary=new.summary)
+                if open_alert is not None:
+                    reason = f"{SUPERSEDED} by alert {new.id} ({new.level})"
+                    _close(session, who, open_alert, day, at, reason)
+                    report.closed.append(open_alert)
+                open_alert = new
+                report.raised.append(new)
+                if on_raised is not None:
+                    on_raised(new)
+            prev = level
+    return report
+
+
+def _close(
+    session: Session, who: Principal, a: AlertRow, day: dt.date, at: dt.datetime, reason: str
+) -> None:
+    a.closed_on = day
+    a.closed_at = at
+    a.closed_reason = reason
+    record_act(session, who, "close", a, at, closed_on=day, reason=reason)

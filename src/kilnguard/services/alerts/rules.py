@@ -1,0 +1,66 @@
+"""Alert vocabulary and configuration: levels, escalation words and delays, plant-day times."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+
+from kilnguard.domain import risk as rk
+from kilnguard.domain.errors import ValidationError
+
+LEVELS = rk.LEVEL_NAMES  # green, amber, red, stop
+RANK = {name: i for i, name in enumerate(LEVELS)}
+ESCALATION_WORDS = (
+    "not escalated",
+    "escalated to the enterprise's managers",
+    "escalated to the region's regulators",
+)
+SUPERSEDED = "superseded"
+FELL_TO_GREEN = "level fell to green"
+
+
+@dataclass(frozen=True)
+class AlertConfig:
+    """Escalation delays [h] after an unacknowledged red or stop alert is raised."""
+
+    escalate_managers_h: float = 4.0
+    escalate_regulators_h: float = 24.0
+
+    @classmethod
+    def from_env(cls) -> AlertConfig:
+        def hours(name: str, default: float) -> float:
+            raw = os.environ.get(name, "").strip()
+            if not raw:
+                return default
+            try:
+                value = float(raw)
+            except ValueError as exc:
+                raise ValidationError(name, raw, "must be a number of hours") from exc
+            if value < 0:
+                raise ValidationError(name, raw, "must not be negative")
+            return value
+
+        managers = hours("KILNGUARD_ALERT_ESCALATE_MANAGERS_H", cls.escalate_managers_h)
+        regulators = hours("KILNGUARD_ALERT_ESCALATE_REGULATORS_H", cls.escalate_regulators_h)
+        if regulators < managers:
+            raise ValidationError(
+                "KILNGUARD_ALERT_ESCALATE_REGULATORS_H",
+                regulators,
+                f"must not be earlier than the managers' escalation ({managers:g} h)",
+            )
+        return cls(managers, regulators)
+
+
+def end_of_day(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
+    """The end of plant-local `day` (midnight starting the next day) in UTC."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=tz).astimezone(dt.UTC)
+
+
+def summary_of(e: rk.Explanation) -> str:
+    """One line: the explanation's first sentence and the worst barrier's first fact."""
+    first = e.text.split(". ", 1)[0].rstrip(".") + "."
+    if e.findings and e.findings[0].facts:
+        f = e.findings[0]
+        first += f" Worst: {f.barrier} ×{f.factor:.2f} ({f.level}): {f.facts[0]}."
+    return first[:500]

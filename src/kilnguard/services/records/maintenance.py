@@ -1,0 +1,154 @@
+"""Maintenance: plans, work orders (with their deferrals and completion), planned stops."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+from sqlalchemy.orm import Session
+
+from kilnguard.domain import plant as rules
+from kilnguard.domain.errors import ValidationError
+from kilnguard.services import access
+from kilnguard.services.access import Principal
+from kilnguard.services.records.batch import (
+    KilnsInBatch,
+    kiln_for_write,
+    one,
+    validate_batch,
+    validate_with,
+    write_all,
+)
+from kilnguard.services.records.plant import require_own
+from kilnguard.store.models import MaintenancePlan, PlannedStop, WorkOrder, WorkOrderDeferral
+
+
+@dataclass(frozen=True)
+class MaintenancePlanIn:
+    kiln_id: int
+    task: str
+    interval_days: int | None = None
+    interval_t: float | None = None
+    duration_days: int = 1
+    safety_critical: bool = False
+    source: str = "recorded"
+
+
+def create_maintenance_plan(
+    session: Session, who: Principal, data: MaintenancePlanIn
+) -> MaintenancePlan:
+    validate_with(rules.validate_maintenance_plan, data)
+    kiln = kiln_for_write(session, who, "maintenance_plan", data.kiln_id)
+    plan = MaintenancePlan(enterprise_id=kiln.enterprise_id, **asdict(data))
+    return write_all(session, who, [plan], kind="maintenance_plan")[0]
+
+
+@dataclass(frozen=True)
+class WorkOrderIn:
+    kiln_id: int
+    task: str
+    due_on: dt.date
+    plan_id: int | None = None
+    safety_critical: bool = False
+    done_on: dt.date | None = None
+    findings: str = ""
+    source: str = "recorded"
+    enterprise_id: int | None = None  # optional cross-check of the kiln's enterprise
+
+
+def create_work_orders(
+    session: Session, who: Principal, items: Sequence[WorkOrderIn]
+) -> list[WorkOrder]:
+    kilns = KilnsInBatch(session, who, "work_order")
+
+    def check(_: int, w: WorkOrderIn) -> None:
+        validate_with(rules.validate_work_order, w)
+        kiln = kilns.get(w.kiln_id)
+        if w.enterprise_id is not None and w.enterprise_id != kiln.enterprise_id:
+            raise ValidationError(
+                "kiln_id", w.kiln_id, "a work order must be on a kiln of its own enterprise"
+            )
+        rule = "no such maintenance plan for this kiln"
+        require_own(session, MaintenancePlan, w.plan_id, w.kiln_id, "plan_id", rule, "kiln_id")
+
+    validate_batch(items, check)
+    rows = []
+    for w in items:
+        values = asdict(w)
+        values.pop("enterprise_id")
+        rows.append(WorkOrder(enterprise_id=kilns.get(w.kiln_id).enterprise_id, **values))
+    return write_all(session, who, rows, kind="work_order")
+
+
+def create_work_order_one(session: Session, who: Principal, item: WorkOrderIn) -> WorkOrder:
+    return one(create_work_orders, session, who, item)
+
+
+def _open_work_order(session: Session, who: Principal, work_order_id: int) -> WorkOrder:
+    """The work order `who` may change (NotFound when not theirs to read)."""
+    wo = access.get_readable(session, who, WorkOrder, work_order_id)
+    access.require_write(session, who, "work_order", wo.enterprise_id)
+    return wo
+
+
+def defer_work_order(
+    session: Session,
+    who: Principal,
+    *,
+    work_order_id: int,
+    deferred_on: dt.date,
+    new_due_on: dt.date,
+    reason: str,
+    deferred_by: str | None = None,
+    source: str = "recorded",
+) -> WorkOrderDeferral:
+    """Move a due date later, keeping why and by whom (the record investigators ask for)."""
+    wo = _open_work_order(session, who, work_order_id)
+    if wo.done_on is not None:
+        raise ValidationError(
+            "work_order_id", work_order_id, "a completed work order cannot be deferred"
+        )
+    by = deferred_by or who.username
+    rules.validate_deferral(
+        current_due_on=wo.due_on, new_due_on=new_due_on, reason=reason, deferred_by=by
+    )
+    d = WorkOrderDeferral(
+        enterprise_id=wo.enterprise_id,
+        work_order_id=wo.id,
+        deferred_on=deferred_on,
+        previous_due_on=wo.due_on,
+        new_due_on=new_due_on,
+        reason=reason,
+        deferred_by=by,
+        source=source,
+    )
+    wo.due_on = new_due_on
+    return write_all(session, who, [d], kind="work_order", action="defer")[0]
+
+
+def complete_work_order(
+    session: Session, who: Principal, *, work_order_id: int, done_on: dt.date, findings: str = ""
+) -> WorkOrder:
+    wo = _open_work_order(session, who, work_order_id)
+    if wo.done_on is not None:
+        raise ValidationError("done_on", done_on.isoformat(), f"already completed on {wo.done_on}")
+    wo.done_on = done_on
+    wo.findings = findings
+    return write_all(session, who, [wo], kind="work_order", action="complete")[0]
+
+
+@dataclass(frozen=True)
+class PlannedStopIn:
+    kiln_id: int
+    start_on: dt.date
+    end_on: dt.date
+    reason: str = ""
+    source: str = "recorded"
+
+
+def create_planned_stop(session: Session, who: Principal, data: PlannedStopIn) -> PlannedStop:
+    validate_with(rules.validate_planned_stop, data)
+    kiln = kiln_for_write(session, who, "planned_stop", data.kiln_id)
+    stop = PlannedStop(enterprise_id=kiln.enterprise_id, **asdict(data))
+    return write_all(session, who, [stop], kind="planned_stop")[0]
