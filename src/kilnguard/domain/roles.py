@@ -1,4 +1,6 @@
-"""Roles and what each may write. Pure rules; the access service applies them to users."""
+"""The roles a person can hold. What each may read and write is decided in one place,
+`services/access.py` (its `RIGHTS` table); the change-control workflow's own role rules are in
+`domain/change/rules.py`."""
 
 from __future__ import annotations
 
@@ -18,43 +20,3 @@ class Role(StrEnum):
 
 
 ALL_ROLES: tuple[Role, ...] = tuple(Role)
-
-#: Which roles may create or change which kind of record in their own enterprises.
-#: Regulators read their whole region and write none of a plant's records.
-WRITERS: dict[str, frozenset[Role]] = {
-    "production_record": frozenset(
-        {
-            Role.OPERATOR,
-            Role.TECHNICIAN,
-            Role.TECHNICAL_LEAD,
-            Role.MANAGER,
-            Role.SAFETY_OFFICER,
-            Role.ADMIN,
-        }
-    ),
-    "shift": frozenset({Role.MANAGER, Role.SAFETY_OFFICER, Role.OPERATOR, Role.ADMIN}),
-    "work_order": frozenset({Role.MAINTENANCE, Role.MANAGER, Role.SAFETY_OFFICER, Role.ADMIN}),
-    "maintenance_plan": frozenset({Role.MAINTENANCE, Role.SAFETY_OFFICER, Role.ADMIN}),
-    "planned_stop": frozenset({Role.MANAGER, Role.MAINTENANCE, Role.ADMIN}),
-    "target": frozenset({Role.MANAGER, Role.ADMIN}),
-    "incident": frozenset(
-        {
-            Role.OPERATOR,
-            Role.TECHNICIAN,
-            Role.TECHNICAL_LEAD,
-            Role.MAINTENANCE,
-            Role.SAFETY_OFFICER,
-            Role.MANAGER,
-            Role.INVESTIGATOR,
-            Role.ADMIN,
-        }
-    ),
-    "plant": frozenset({Role.ADMIN, Role.MANAGER}),
-    "worker": frozenset({Role.MANAGER, Role.ADMIN}),
-    "user": frozenset({Role.ADMIN}),
-}
-
-
-def may_write(role: str, kind: str) -> bool:
-    """True when `role` may create or change records of `kind`."""
-    return Role(role) in WRITERS.get(kind, frozenset())

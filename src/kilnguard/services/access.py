@@ -303,20 +303,3 @@ def check_membership(role: Role, region_id: int | None, enterprise_ids: Iterable
         raise ValidationError(
             "enterprise_ids", [], "a plant user belongs to at least one enterprise"
         )
-
-
-# ------------------------------------------------------------------ transitional (restructure)
-def writable_enterprise_ids(who: Principal) -> frozenset[int] | None:
-    """Transitional: callers move to `require_write`; removed when none is left."""
-    if who.role is Role.ADMIN:
-        return None
-    if who.role is Role.REGULATOR:
-        return frozenset()
-    return who.enterprise_ids
-
-
-def require_role(who: Principal, *roles: Role) -> None:
-    """Transitional: callers move to `require_right`; removed when none is left."""
-    if who.role not in roles:
-        names = ", ".join(r.value for r in roles)
-        raise PermissionDenied(f"only {names} may do this; you are {who.role.value}")

@@ -165,13 +165,6 @@ def revoke(session: Session, secret: str) -> None:
         session.delete(cred)
 
 
-def member_enterprise_ids(session: Session, who: Principal) -> list[int]:
-    """Ids of the enterprises `who` is a named member of (what /me reports), ascending."""
-    return sorted(
-        e.id for e in access.readable_enterprises(session, who) if access.is_member(who, e.id)
-    )
-
-
 def principal_for(session: Session, username: str) -> Principal:
     """The active user `username` as the services see them (the CLI's `--user`)."""
     user = session.scalar(select(User).where(User.username == username))

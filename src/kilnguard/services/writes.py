@@ -88,3 +88,30 @@ def write(
         at=at,
     )
     return row
+
+
+def write_own(
+    session: Session,
+    *,
+    who: Principal,
+    row: R,
+    action: str,
+    kind: str,
+    entity: str | None = None,
+    payload: Mapping[str, Any] | None = None,
+    at: dt.datetime | None = None,
+    checked: bool = True,
+) -> R:
+    """`write` for a row that names its own enterprise (`row.enterprise_id`)."""
+    return write(
+        session,
+        who=who,
+        row=row,
+        action=action,
+        kind=kind,
+        enterprise_id=row.enterprise_id,  # type: ignore[attr-defined]
+        entity=entity,
+        payload=payload,
+        at=at,
+        checked=checked,
+    )

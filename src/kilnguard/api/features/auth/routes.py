@@ -10,7 +10,7 @@ from kilnguard.api.deps import Who, clock_of_app, uow
 from kilnguard.api.features.auth import schemas as s
 from kilnguard.services import access
 from kilnguard.services.audit import verify
-from kilnguard.services.auth import authenticate, issue_credential, member_enterprise_ids
+from kilnguard.services.auth import authenticate, issue_credential
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
@@ -32,14 +32,12 @@ def issue_token(request: Request, body: s.TokenRequest) -> Any:
 
 
 @router.get("/me", response_model=s.MeOut)
-def me(request: Request, who: Who) -> Any:
-    with uow(request) as session:
-        enterprise_ids = member_enterprise_ids(session, who)
+def me(who: Who) -> Any:
     return s.MeOut(
         username=who.username,
         role=who.role.value,
         region_id=who.region_id,
-        enterprise_ids=enterprise_ids,
+        enterprise_ids=access.memberships(who),
     )
 
 
