@@ -7,10 +7,7 @@ Create Date: ${create_date}
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from alembic import op
-
-import kilnguard.store.models
+from kilnguard.store.migrations import columns as c
 
 ${imports if imports else ""}
 revision = ${repr(up_revision)}
@@ -18,10 +15,7 @@ down_revision = ${repr(down_revision)}
 branch_labels = ${repr(branch_labels)}
 depends_on = ${repr(depends_on)}
 
-
-def upgrade() -> None:
-    ${upgrades if upgrades else "pass"}
-
-
-def downgrade() -> None:
-    ${downgrades if downgrades else "pass"}
+# create (upgrade) and drop (downgrade) the tables of schema/${up_revision}.toml, a new frozen
+# snapshot; a revision with imperative steps (op.add_column, data) defines upgrade() and
+# downgrade() instead, calling c.create_tables(c.load(revision)) beside its op.* calls
+upgrade, downgrade = c.snapshot_steps(revision)
