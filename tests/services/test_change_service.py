@@ -307,10 +307,9 @@ def test_only_the_admin_may_record_acts_on_behalf_of_others(plant: Plant) -> Non
         _do(
             plant.engine,
             cc.transition,
-            plant.users["op_a"],
+            cc.OnBehalf(plant.users["op_a"], "mgr", "manager"),
             cid,
             "submit",
-            on_behalf=cc.OnBehalf("mgr", "manager"),
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -67,6 +68,36 @@ def list_cmd(
         )
 
 
+def _history(h: dict[str, Any]) -> str:
+    return f"{_when(h['at'])}  {h['action']}: {h['from']} → {h['to']} by {h['by']} ({h['role']})"
+
+
+def _review(r: dict[str, Any]) -> str:
+    return f"{_when(r['at'])}  {r['reviewer']} ({r['role']}) {r['decision']}: {r['reason']}"
+
+
+def _objection(o: dict[str, Any]) -> str:
+    return f"#{o['id']} [{o['status']}] {o['author']} ({o['role']}): {o['reason']}"
+
+
+def _overrule(v: dict[str, Any]) -> str:
+    return f"#{v['id']} {v['kind']} by {v['by']} ({v['role']}) {_when(v['at'])}: {v['reason']}"
+
+
+def _evidence(e: dict[str, Any]) -> str:
+    return f"{e['name']} [{e['stage'] or '-'}] {e['size_bytes']} B sha256 {e['sha256']}"
+
+
+SHOW_SECTIONS: tuple[tuple[str, str, Callable[[dict[str, Any]], str]], ...] = (
+    ("history", "history", _history),
+    ("reviews", "reviews", _review),
+    ("objections", "objections", _objection),
+    ("overrules (permanent)", "overrules", _overrule),
+    ("evidence", "evidence", _evidence),
+)
+"""The listed parts of `changes show`: (heading, field of the change's JSON, one line of it)."""
+
+
 @changes_app.command("show")
 def show_cmd(
     change_id: Annotated[int, typer.Argument(help="Change number (CR-12 → 12).")],
@@ -97,29 +128,9 @@ def show_cmd(
     ]
     for f in d["rush_flags"]:
         lines.append(f"  ! schedule pressure: {f['message']}")
-    lines.append("  history:")
-    for h in d["history"]:
-        lines.append(
-            f"    {_when(h['at'])}  {h['action']}: {h['from']} → {h['to']} by {h['by']} ({h['role']})"
-        )
-    lines.append("  reviews:")
-    for r in d["reviews"]:
-        lines.append(
-            f"    {_when(r['at'])}  {r['reviewer']} ({r['role']}) {r['decision']}: {r['reason']}"
-        )
-    lines.append("  objections:")
-    for o in d["objections"]:
-        lines.append(f"    #{o['id']} [{o['status']}] {o['author']} ({o['role']}): {o['reason']}")
-    lines.append("  overrules (permanent):")
-    for v in d["overrules"]:
-        lines.append(
-            f"    #{v['id']} {v['kind']} by {v['by']} ({v['role']}) {_when(v['at'])}: {v['reason']}"
-        )
-    lines.append("  evidence:")
-    for e in d["evidence"]:
-        lines.append(
-            f"    {e['name']} [{e['stage'] or '-'}] {e['size_bytes']} B sha256 {e['sha256']}"
-        )
+    for heading, key, line in SHOW_SECTIONS:
+        lines.append(f"  {heading}:")
+        lines.extend(f"    {line(x)}" for x in d[key])
     lines.append(
         "  pre-startup review missing: "
         + (", ".join(i["text"] for i in d["pssr"]["missing"]) or "none")

@@ -33,14 +33,14 @@ from kilnguard.scenarios import demo
 from kilnguard.scenarios.demo import BUILDER, CHONGJIN_BOOM, RECON, DemoPlants, local
 from kilnguard.services import change as cc
 
-TECH = cc.OnBehalf("technician", "technician")
-CJ_MANAGER = cc.OnBehalf("chongjin-manager", "manager")
-CJ_SAFETY = cc.OnBehalf("chongjin-safety", "safety_officer")
-ITC_HEAD = cc.OnBehalf("itc-head", "technical_lead")
-KS_MANAGER = cc.OnBehalf("kyongsong-manager", "manager")
-KS_SAFETY = cc.OnBehalf("kyongsong-safety", "safety_officer")
-KS_LEAD = cc.OnBehalf("kyongsong-lead", "technical_lead")
-KS_OPERATOR = cc.OnBehalf("kyongsong-operator", "operator")
+TECH = cc.OnBehalf(BUILDER, "technician", "technician")
+CJ_MANAGER = cc.OnBehalf(BUILDER, "chongjin-manager", "manager")
+CJ_SAFETY = cc.OnBehalf(BUILDER, "chongjin-safety", "safety_officer")
+ITC_HEAD = cc.OnBehalf(BUILDER, "itc-head", "technical_lead")
+KS_MANAGER = cc.OnBehalf(BUILDER, "kyongsong-manager", "manager")
+KS_SAFETY = cc.OnBehalf(BUILDER, "kyongsong-safety", "safety_officer")
+KS_LEAD = cc.OnBehalf(BUILDER, "kyongsong-lead", "technical_lead")
+KS_OPERATOR = cc.OnBehalf(BUILDER, "kyongsong-operator", "operator")
 
 OBJECTION = (
     "Still dangerous despite being lab-tested: the gas evolution at full charge is unknown. "
@@ -75,7 +75,7 @@ def _step(
     session: Session, cid: int, action: str, person: cc.OnBehalf, at: dt.datetime, note: str = ""
 ) -> None:
     """One workflow step recorded on behalf of `person`."""
-    cc.transition(session, BUILDER, cid, action, note=note, on_behalf=person, at=at)
+    cc.transition(session, person.at(at), cid, action, note=note)
 
 
 def _approve(
@@ -83,7 +83,7 @@ def _approve(
 ) -> None:
     """The reviewers' approvals, in order: (person, time, reason)."""
     for person, at, reason in approvals:
-        cc.review(session, BUILDER, cid, decision="approve", reason=reason, on_behalf=person, at=at)
+        cc.review(session, person.at(at), cid, decision="approve", reason=reason)
 
 
 def _chongjin(session: Session, plants: DemoPlants) -> None:
@@ -91,7 +91,7 @@ def _chongjin(session: Session, plants: DemoPlants) -> None:
     lab_day = dt.date(2021, 10, 14)
     row = cc.create_change(
         session,
-        BUILDER,
+        ITC_HEAD.at(local(dt.date(2021, 10, 12), 9)),
         cc.ChangeIn(
             kind="experiment",
             title="Plant-scale firing of the import-substitution reagent in test kiln TK-1",
@@ -126,13 +126,11 @@ def _chongjin(session: Session, plants: DemoPlants) -> None:
             ),
             source=RECON,
         ),
-        on_behalf=ITC_HEAD,
-        at=local(dt.date(2021, 10, 12), 9),
     )
     cid = row.id
     cc.attach_evidence(
         session,
-        BUILDER,
+        ITC_HEAD.at(local(lab_day, 16)),
         cid,
         name="lab-results-reagent-substitution.csv",
         content=lab_results_csv(
@@ -141,17 +139,13 @@ def _chongjin(session: Session, plants: DemoPlants) -> None:
         ),
         stage="lab",
         content_type="text/csv",
-        on_behalf=ITC_HEAD,
-        at=local(lab_day, 16),
     )
     cc.record_stage_complete(
         session,
-        BUILDER,
+        ITC_HEAD.at(local(lab_day, 17)),
         cid,
         stage="lab",
         note="lab calcination of 50 g samples; gas evolution rises steeply above 900 °C",
-        on_behalf=ITC_HEAD,
-        at=local(lab_day, 17),
     )
     # experiments begin 19 Oct: submitted, and approved two days later (under 72 h)
     _step(session, cid, "submit", ITC_HEAD, local(dt.date(2021, 10, 19), 8))
@@ -172,14 +166,12 @@ def _chongjin(session: Session, plants: DemoPlants) -> None:
     _step(session, cid, "start_pre_startup_review", CJ_SAFETY, local(dt.date(2021, 10, 21), 10))
     cc.set_hazard_zone(
         session,
-        BUILDER,
+        CJ_SAFETY.at(local(dt.date(2021, 10, 21), 11)),
         cid,
         name="TK-1 firing zone",
         max_headcount=3,
         essential_people=CJ_ESSENTIAL,
         radius_m=25.0,
-        on_behalf=CJ_SAFETY,
-        at=local(dt.date(2021, 10, 21), 11),
     )
     for item in (
         "equipment_per_design",
@@ -189,26 +181,22 @@ def _chongjin(session: Session, plants: DemoPlants) -> None:
     ):
         cc.check_pssr(
             session,
-            BUILDER,
+            CJ_SAFETY.at(local(dt.date(2021, 10, 21), 12)),
             cid,
             item=item,
-            on_behalf=CJ_SAFETY,
-            at=local(dt.date(2021, 10, 21), 12),
         )
     # the technicians' objection, then the factory manager's overrules
     obj = cc.review(
         session,
-        BUILDER,
+        TECH.at(local(dt.date(2021, 10, 22), 10)),
         cid,
         decision="object",
         reason=OBJECTION,
-        on_behalf=TECH,
-        at=local(dt.date(2021, 10, 22), 10),
     )
     assert obj.objection_id is not None
     cc.overrule(
         session,
-        BUILDER,
+        CJ_MANAGER.at(local(dt.date(2021, 10, 26), 9)),
         cid,
         kind="objection",
         objection_id=obj.objection_id,
@@ -216,39 +204,29 @@ def _chongjin(session: Session, plants: DemoPlants) -> None:
             "The technological-innovation plan is due by the end of the year and the factory "
             "party committee has ordered the firing; the lab results are sufficient."
         ),
-        on_behalf=CJ_MANAGER,
-        at=local(dt.date(2021, 10, 26), 9),
     )
     cc.overrule(
         session,
-        BUILDER,
+        CJ_MANAGER.at(local(dt.date(2021, 10, 26), 9)),
         cid,
         kind="stage_skip",
         reason="No time for a pilot run before the year-end deadline; go to full charge.",
-        on_behalf=CJ_MANAGER,
-        at=local(
-            dt.date(2021, 10, 26),
-            9,
-        ),
     )
     # the first (and last) firing, outside the workflow: PSSR incomplete, never authorised
     cc.record_firing(
         session,
-        BUILDER,
+        TECH,
         cid,
         started_at=local(CHONGJIN_BOOM, 9),
         ended_at=local(CHONGJIN_BOOM, 14),
         note="first plant-scale firing, 0.6 t charge; ended by the explosion",
-        on_behalf=TECH,
     )
     for i, person in enumerate((*CJ_ESSENTIAL[:3], *CJ_CROWD)):
         cc.admit_to_zone(
             session,
-            BUILDER,
+            TECH.at(local(CHONGJIN_BOOM, 9) + dt.timedelta(minutes=5 + i)),
             cid,
             person=person,
-            on_behalf=TECH,
-            at=local(CHONGJIN_BOOM, 9) + dt.timedelta(minutes=5 + i),
         )
 
 
@@ -266,7 +244,7 @@ def _clean_stage(
     ent = plants.enterprises["control"]
     row = cc.create_change(
         session,
-        BUILDER,
+        KS_LEAD.at(local(start, 9)),
         cc.ChangeIn(
             kind="process_change",
             title=f"New firing curve for high-alumina brick — {stage} stage",
@@ -289,8 +267,6 @@ def _clean_stage(
             previous_change_id=previous,
             source=RECON,
         ),
-        on_behalf=KS_LEAD,
-        at=local(start, 9),
     )
     cid = row.id
     _step(session, cid, "submit", KS_LEAD, local(start, 10))
@@ -310,22 +286,18 @@ def _clean_stage(
     crew = ("KR firing lead", "KR burner operator", "KR safety watch")
     cc.set_hazard_zone(
         session,
-        BUILDER,
+        KS_SAFETY.at(local(start + dt.timedelta(days=5), 10)),
         cid,
         name=f"{stage} firing zone",
         max_headcount=3,
         essential_people=crew,
-        on_behalf=KS_SAFETY,
-        at=local(start + dt.timedelta(days=5), 10),
     )
     for item in PssrItem:
         cc.check_pssr(
             session,
-            BUILDER,
+            KS_SAFETY.at(local(start + dt.timedelta(days=5), 11)),
             cid,
             item=item.value,
-            on_behalf=KS_SAFETY,
-            at=local(start + dt.timedelta(days=5), 11),
         )
     fire = start + dt.timedelta(days=6)
     _step(session, cid, "authorise_firing", KS_MANAGER, local(fire, 8))
@@ -333,31 +305,25 @@ def _clean_stage(
     for i, person in enumerate(crew):
         cc.admit_to_zone(
             session,
-            BUILDER,
+            KS_OPERATOR.at(local(fire, 9) + dt.timedelta(minutes=i + 1)),
             cid,
             person=person,
-            on_behalf=KS_OPERATOR,
-            at=local(fire, 9) + dt.timedelta(minutes=i + 1),
         )
     cc.attach_evidence(
         session,
-        BUILDER,
+        KS_LEAD.at(local(fire + dt.timedelta(days=1), 10)),
         cid,
         name=f"{stage}-firing-results.csv",
         content=lab_results_csv(f"High-alumina brick, {stage} firing", results),
         stage=stage,
         content_type="text/csv",
-        on_behalf=KS_LEAD,
-        at=local(fire + dt.timedelta(days=1), 10),
     )
     for i, person in enumerate(crew):
         cc.leave_zone(
             session,
-            BUILDER,
+            KS_OPERATOR.at(local(fire + dt.timedelta(days=1), 11) + dt.timedelta(minutes=i)),
             cid,
             person=person,
-            on_behalf=KS_OPERATOR,
-            at=local(fire + dt.timedelta(days=1), 11) + dt.timedelta(minutes=i),
         )
     _step(
         session,
@@ -370,37 +336,36 @@ def _clean_stage(
     return cid
 
 
+CONTROL_STAGES: tuple[
+    tuple[str, dt.date, str | None, str, list[tuple[float, float, float]]], ...
+] = (
+    (
+        "lab",
+        dt.date(2021, 8, 2),
+        None,
+        "Laboratory muffle furnace",
+        [(500, 0.0, 0.0), (900, 0.1, 0.0)],
+    ),
+    ("pilot", dt.date(2021, 8, 23), None, "Pilot kiln (1:10)", [(500, 0.0, 0.0), (900, 0.2, 0.0)]),
+    ("plant", dt.date(2021, 9, 13), "KR-1", "", [(500, 0.0, 0.0), (900, 0.2, 0.0)]),
+)
+"""The control plant's scale-up, stage by stage: (stage, first day, kiln, equipment, results)."""
+
+
 def _control(session: Session, plants: DemoPlants) -> None:
-    lab = _clean_stage(
-        session,
-        plants,
-        stage="lab",
-        start=dt.date(2021, 8, 2),
-        previous=None,
-        kiln=None,
-        equipment="Laboratory muffle furnace",
-        results=[(500, 0.0, 0.0), (900, 0.1, 0.0)],
-    )
-    pilot = _clean_stage(
-        session,
-        plants,
-        stage="pilot",
-        start=dt.date(2021, 8, 23),
-        previous=lab,
-        kiln=None,
-        equipment="Pilot kiln (1:10)",
-        results=[(500, 0.0, 0.0), (900, 0.2, 0.0)],
-    )
-    _clean_stage(
-        session,
-        plants,
-        stage="plant",
-        start=dt.date(2021, 9, 13),
-        previous=pilot,
-        kiln=plants.kilns["KR-1"],
-        equipment="",
-        results=[(500, 0.0, 0.0), (900, 0.2, 0.0)],
-    )
+    """Each stage closed with its results, and named as the previous stage of the next."""
+    previous: int | None = None
+    for stage, start, kiln, equipment, results in CONTROL_STAGES:
+        previous = _clean_stage(
+            session,
+            plants,
+            stage=stage,
+            start=start,
+            previous=previous,
+            kiln=plants.kilns[kiln] if kiln else None,
+            equipment=equipment,
+            results=results,
+        )
 
 
 def build(session: Session, plants: DemoPlants) -> None:

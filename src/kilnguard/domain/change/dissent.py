@@ -108,10 +108,7 @@ def overrule_objection(
     overrule is permanent, ends the objection, degrades the change-control barrier, and the
     returned :class:`Notification` must be delivered to the regulators of ``region_id`` at once.
     """
-    require_aware("at", at)
-    require_text("reason", reason)
-    require_text("region_id", region_id)
-    require_live(change, "overrule an objection")
+    _require_overrule(change, reason, at, region_id, "overrule an objection")
     obj = _find_open_objection(change, objection_id, "overrule the objection")
     if OVERRULE_RANK.get(obj.author_role) is None:
         raise Conflict(
@@ -150,10 +147,7 @@ def overrule_stage_skip(
     Needs at least ``policy.stage_skip_min_role`` (default manager). Refused when the gate is
     already open (there is nothing to overrule).
     """
-    require_aware("at", at)
-    require_text("reason", reason)
-    require_text("region_id", region_id)
-    require_live(change, "overrule the staged scale-up rule")
+    _require_overrule(change, reason, at, region_id, "overrule the staged scale-up rule")
     if stage_gate_blocker(change) is None or change.stage is None or change.stage.previous is None:
         raise Conflict(f"Change {change.id} does not skip a stage; there is nothing to overrule.")
     if not may_skip_stage(actor.role, policy):
@@ -169,6 +163,16 @@ def overrule_stage_skip(
     )
     ovr = _overrule(change, OverruleKind.STAGE_SKIP, actor, reason, at, overrule_id)
     return _with_notice(change, replace(ovr, skipped_stage=skipped), region_id, subject, body)
+
+
+def _require_overrule(
+    change: ChangeRequest, reason: str, at: datetime, region_id: str, what: str
+) -> None:
+    """What every overrule needs: a time, a reason, the region to notify, a live change."""
+    require_aware("at", at)
+    require_text("reason", reason)
+    require_text("region_id", region_id)
+    require_live(change, what)
 
 
 def _overrule(

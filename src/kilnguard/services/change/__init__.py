@@ -9,8 +9,9 @@ guards, plain-words refusals), and write each new record with its one audit entr
 `services.writes.write`. Nothing commits here: the unit of work does.
 
 - Acts are taken by the logged-in person in their own role. The demo builder (holding the
-  ``act_on_behalf`` right) may record acts *on behalf of* a named person and role when
-  reconstructing history; the audit entry names both.
+  ``act_on_behalf`` right) may record acts *on behalf of* a named person and role, at the time
+  they happened, when reconstructing history: it passes `OnBehalf` where an act takes `who`
+  (``cc.review(s, TECH.at(t), cid, ...)``); the audit entry names both.
 - An overrule stores its notification to the regulators of the enterprise's region in the same
   transaction ("sent at once"): the regulator's inbox is `notifications_for`.
 - Zone admissions are logged whether admitted or refused (`ZoneDecision.admitted = False`).
@@ -34,6 +35,7 @@ from kilnguard.services.change.common import (
     CHANGE_POLICY,
     ENTITY,
     OnBehalf,
+    Who,
     get_change,
     ref,
 )
@@ -98,6 +100,7 @@ __all__ = [
     "KilnDaySignal",
     "NotificationView",
     "OnBehalf",
+    "Who",
     "ZoneDecision",
     "add_hazard",
     "admit_to_zone",

@@ -1,12 +1,13 @@
 """What every change-control act shares: the policy, the change's reference, who acts (in their
 own role, or recorded on behalf of someone by the demo builder), and the one way an act is
-checked and written (`Acting.record` → `services.writes.write`)."""
+checked and written (`acting` opens every act; `Acting.add` builds the change's record and writes
+it through `services.writes.write`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -39,10 +40,22 @@ def ref(change_id: int) -> str:
 
 @dataclass(frozen=True)
 class OnBehalf:
-    """A person and role an admin (the demo builder) records an act for, in reconstructions."""
+    """An act recorded by `by` (an admin: the demo builder) for a named person and role, at the
+    time it happened (`when`; None: now), in reconstructions. Passed wherever an act takes
+    `who`, so every act has one signature whoever takes it."""
 
+    by: Principal
     person: str
     role: str
+    when: dt.datetime | None = None
+
+    def at(self, when: dt.datetime) -> OnBehalf:
+        """The same person recorded acting at `when`."""
+        return replace(self, when=when)
+
+
+Who = Principal | OnBehalf
+"""Who takes an act: the logged-in person in their own role, or an admin recording for someone."""
 
 
 def aware(field: str, value: dt.datetime | None) -> None:
@@ -51,12 +64,23 @@ def aware(field: str, value: dt.datetime | None) -> None:
         require_aware(field, value)
 
 
-def actor_of(who: Principal, on_behalf: OnBehalf | None) -> dc.Actor:
+def principal_of(who: Who) -> Principal:
+    """The logged-in person whose rights are checked (the admin, when recording for someone)."""
+    return who.by if isinstance(who, OnBehalf) else who
+
+
+def actor_of(who: Who) -> dc.Actor:
     """Who the domain sees acting: `who` in their own role, or the person recorded on behalf."""
-    if on_behalf is None:
+    if not isinstance(who, OnBehalf):
         return dc.Actor(person_id=who.username, role=who.role)
-    access.require_right(who, "act_on_behalf")
-    return dc.Actor(person_id=on_behalf.person, role=parse_choice(Role, "role", on_behalf.role))
+    access.require_right(who.by, "act_on_behalf")
+    return dc.Actor(person_id=who.person, role=parse_choice(Role, "role", who.role))
+
+
+def when_of(session: Session, who: Who) -> dt.datetime:
+    """The time of the act: the recorded time of a reconstruction, else the unit of work's now."""
+    when = who.when if isinstance(who, OnBehalf) else None
+    return when or writes.now(session)
 
 
 def get_change(session: Session, who: Principal, change_id: int) -> ChangeRequestRow:
@@ -104,6 +128,36 @@ class Acting:
             return None
         return {"person": self.actor.person_id, "role": self.actor.role.value}
 
+    def signed(self, by: str, at: str = "at", role: str | None = "role") -> dict[str, Any]:
+        """Who acted, in which role, and when, under the record's own column names."""
+        out: dict[str, Any] = {by: self.actor.person_id, at: self.at}
+        if role is not None:
+            out[role] = self.actor.role.value
+        return out
+
+    def add(
+        self,
+        model: type[R],
+        *,
+        action: str,
+        entity: str,
+        payload: Mapping[str, Any],
+        checked: bool = True,
+        **fields: Any,
+    ) -> R:
+        """Write a new record of this change (`build`) with its one audit entry (`payload`)."""
+        row = self.build(model, **fields)
+        return self.record(row, action=action, entity=entity, payload=payload, checked=checked)
+
+    def build(self, model: type[R], **fields: Any) -> R:
+        """A new record of this change: `fields`, plus its enterprise, change and source."""
+        return model(
+            enterprise_id=self.change.enterprise_id,
+            change_id=self.change.id,
+            source=self.change.source,
+            **fields,
+        )
+
     def record(
         self, row: R, *, action: str, entity: str, payload: Mapping[str, Any], checked: bool = True
     ) -> R:
@@ -123,17 +177,12 @@ class Acting:
 
 
 def acting(
-    session: Session,
-    who: Principal,
-    change: int | ChangeRequestRow,
-    on_behalf: OnBehalf | None,
-    *,
-    at: dt.datetime | None = None,
-    kind: str = ENTITY,
+    session: Session, who: Who, change: int | ChangeRequestRow, *, kind: str = ENTITY
 ) -> Acting:
     """Find the change (NotFound outside what `who` may read), check that `who` may act on it
     (`kind`: the right in `access.RIGHTS`), and name the actor; the domain then decides the act."""
-    row = change if isinstance(change, ChangeRequestRow) else get_change(session, who, change)
-    access.require_write(session, who, kind, row.enterprise_id)
-    actor = actor_of(who, on_behalf)
-    return Acting(session, who, row, actor, at or writes.now(session), kind)
+    user = principal_of(who)
+    row = change if isinstance(change, ChangeRequestRow) else get_change(session, user, change)
+    access.require_write(session, user, kind, row.enterprise_id)
+    actor = actor_of(who)
+    return Acting(session, user, row, actor, when_of(session, who), kind)

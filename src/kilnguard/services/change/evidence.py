@@ -6,7 +6,7 @@ hazard review, not inheritance from the lab result).
 
 from __future__ import annotations
 
-import datetime as dt
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -14,7 +14,7 @@ from kilnguard.domain import change as dc
 from kilnguard.domain.errors import Conflict, ValidationError
 from kilnguard.domain.validation import parse_choice
 from kilnguard.services.access import Principal
-from kilnguard.services.change.common import OnBehalf, acting, child, get_change, ref, rows
+from kilnguard.services.change.common import Who, acting, child, get_change, ref, rows
 from kilnguard.services.change.view_types import AttachedEvidence
 from kilnguard.store.change_models import ChangeEvidenceRow, ChangeStageCompletionRow
 
@@ -24,7 +24,7 @@ MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 
 def attach_evidence(
     session: Session,
-    who: Principal,
+    who: Who,
     change_id: int,
     *,
     name: str,
@@ -32,12 +32,10 @@ def attach_evidence(
     stage: str | None = None,
     content_type: str = "application/octet-stream",
     expected_sha256: str | None = None,
-    on_behalf: OnBehalf | None = None,
-    at: dt.datetime | None = None,
 ) -> AttachedEvidence:
     """Store a file as evidence with its SHA-256; refuse it if a given checksum disagrees.
     Answers with what was stored (the content stays in the store)."""
-    act = acting(session, who, change_id, on_behalf, at=at)
+    act = acting(session, who, change_id)
     row = act.change
     dc.require_may_record(dc.RecordAct.ATTACH_EVIDENCE, act.actor.role)
     if row.state in {s.value for s in dc.TERMINAL_STATES}:
@@ -54,30 +52,21 @@ def attach_evidence(
             expected_sha256,
             f"does not match the uploaded content (its SHA-256 is {evidence.sha256})",
         )
-    ev = ChangeEvidenceRow(
-        enterprise_id=row.enterprise_id,
-        change_id=row.id,
-        name=evidence.name,
-        sha256=evidence.sha256,
-        size_bytes=len(content),
-        content_type=content_type or "application/octet-stream",
-        content=content,
-        stage=st.value if st else None,
-        uploaded_by=act.actor.person_id,
-        uploaded_at=act.at,
-        source=row.source,
-    )
-    stored = act.record(
-        ev,
+    file: dict[str, Any] = {
+        "name": evidence.name,
+        "sha256": evidence.sha256,
+        "size_bytes": len(content),
+        "stage": st.value if st else None,
+    }
+    stored = act.add(
+        ChangeEvidenceRow,
         action="attach_evidence",
         entity="change_evidence",
-        payload={
-            "change_id": row.id,
-            "name": ev.name,
-            "sha256": ev.sha256,
-            "size_bytes": ev.size_bytes,
-            "stage": ev.stage,
-        },
+        payload={"change_id": row.id, **file},
+        content_type=content_type or "application/octet-stream",
+        content=content,
+        **act.signed("uploaded_by", "uploaded_at", None),
+        **file,
     )
     return AttachedEvidence.model_validate(stored)
 
@@ -92,17 +81,10 @@ def get_evidence(
 
 
 def record_stage_complete(
-    session: Session,
-    who: Principal,
-    change_id: int,
-    *,
-    stage: str,
-    note: str = "",
-    on_behalf: OnBehalf | None = None,
-    at: dt.datetime | None = None,
+    session: Session, who: Who, change_id: int, *, stage: str, note: str = ""
 ) -> ChangeStageCompletionRow:
     """Record an earlier scale-up stage complete; needs that stage's evidence attached first."""
-    act = acting(session, who, change_id, on_behalf, at=at)
+    act = acting(session, who, change_id)
     row = act.change
     st = parse_choice(dc.ScaleStage, "stage", stage)
     dc.require_may_record(dc.RecordAct.RECORD_STAGE, act.actor.role)
@@ -119,18 +101,12 @@ def record_stage_complete(
             f"Cannot record the {st.value} stage complete on {ref(row.id)}: attach its evidence "
             "(results, with checksum) first; a stage counts as complete only with its evidence."
         )
-    done = ChangeStageCompletionRow(
-        enterprise_id=row.enterprise_id,
-        change_id=row.id,
-        stage=st.value,
-        completed_at=act.at,
-        recorded_by=act.actor.person_id,
-        note=note,
-        source=row.source,
-    )
-    return act.record(
-        done,
+    return act.add(
+        ChangeStageCompletionRow,
         action="complete_stage",
         entity="change_stage_completion",
         payload={"change_id": row.id, "stage": st.value, "evidence": [e.sha256 for e in evidence]},
+        stage=st.value,
+        note=note,
+        **act.signed("recorded_by", "completed_at", None),
     )

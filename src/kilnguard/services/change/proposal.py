@@ -15,18 +15,20 @@ from sqlalchemy.orm import Session
 from kilnguard.domain import change as dc
 from kilnguard.domain.errors import Conflict, ValidationError
 from kilnguard.domain.validation import parse_choice
-from kilnguard.services import access, writes
+from kilnguard.services import access
 from kilnguard.services.access import Principal
 from kilnguard.services.change.common import (
     ENTITY,
     Acting,
-    OnBehalf,
+    Who,
     acting,
     actor_of,
     aware,
     get_change,
+    principal_of,
     ref,
     rows,
+    when_of,
 )
 from kilnguard.services.change.loader import load_change
 from kilnguard.store.change_models import (
@@ -80,18 +82,22 @@ def _hazard_entry(h: HazardIn) -> dc.HazardEntry:
     )
 
 
+HAZARD_TEXTS = ("question", "hazard", "cause", "consequence")
+"""The hazard entry's texts, stored as given (its method and safeguards are encoded)."""
+
+EVIDENCE_COPIED = ("name", "sha256", "size_bytes", "content_type", "content", "uploaded_by")
+"""The columns of an evidence file that its copy onto the next stage's change keeps."""
+
+
 def _hazard_row(row: ChangeRequestRow, h: HazardIn, source: str) -> ChangeHazardRow:
     entry = _hazard_entry(h)
     return ChangeHazardRow(
         enterprise_id=row.enterprise_id,
         change_id=row.id,
         method=entry.method.value,
-        question=entry.question,
-        hazard=entry.hazard,
-        cause=entry.cause,
-        consequence=entry.consequence,
         safeguards="\n".join(entry.safeguards),
         source=source,
+        **{text: getattr(entry, text) for text in HAZARD_TEXTS},
     )
 
 
@@ -134,25 +140,19 @@ def _previous_stage(
     return prior, completion
 
 
-def create_change(
-    session: Session,
-    who: Principal,
-    data: ChangeIn,
-    *,
-    on_behalf: OnBehalf | None = None,
-    at: dt.datetime | None = None,
-) -> ChangeRequestRow:
+def create_change(session: Session, who: Who, data: ChangeIn) -> ChangeRequestRow:
     """Propose a change (state draft); see the module docstring for the previous stage."""
-    at = at or writes.now(session)
+    at = when_of(session, who)
     aware("at", at)
     aware("deadline", data.deadline)
-    actor = actor_of(who, on_behalf)
+    user = principal_of(who)
+    actor = actor_of(who)
     kind = parse_choice(dc.ChangeKind, "kind", data.kind)
     stage = parse_choice(dc.ScaleStage, "stage", data.stage) if data.stage else None
     if data.source not in ("recorded", "reconstructed"):
         raise ValidationError("source", data.source, "must be recorded or reconstructed")
-    enterprise_id = _enterprise_of(session, who, data)
-    access.require_write(session, who, ENTITY, enterprise_id)
+    enterprise_id = _enterprise_of(session, user, data)
+    access.require_write(session, user, ENTITY, enterprise_id)
     dc.require_may_record(dc.RecordAct.PROPOSE, actor.role)
     # the domain validates the whole request (texts, kiln or new equipment, aware times)
     dc.ChangeRequest(
@@ -169,7 +169,7 @@ def create_change(
         deadline=data.deadline,
         hazards=tuple(_hazard_entry(h) for h in data.hazards),
     )
-    previous = _previous_stage(session, who, data, enterprise_id, stage)
+    previous = _previous_stage(session, user, data, enterprise_id, stage)
     row = ChangeRequestRow(
         enterprise_id=enterprise_id,
         kiln_id=data.kiln_id,
@@ -186,7 +186,7 @@ def create_change(
         created_at=at,
         source=data.source,
     )
-    act = Acting(session, who, row, actor, at)
+    act = Acting(session, user, row, actor, at)
     session.add(row)
     session.flush()
     session.add_all([_hazard_row(row, h, data.source) for h in data.hazards])
@@ -217,59 +217,42 @@ def _carry_previous_stage(
     act: Acting, prior: ChangeRequestRow, completion: dc.StageCompletion
 ) -> None:
     """Copy the previous stage's evidence (with checksums) and record that stage complete."""
-    row, source = act.change, act.change.source
+    stage, change_id = completion.stage.value, act.change.id
     for ev in rows(act.session, ChangeEvidenceRow, prior.id):
-        if ev.stage not in (None, completion.stage.value):
+        if ev.stage not in (None, stage):
             continue
-        copy = ChangeEvidenceRow(
-            enterprise_id=row.enterprise_id,
-            change_id=row.id,
-            name=ev.name,
-            sha256=ev.sha256,
-            size_bytes=ev.size_bytes,
-            content_type=ev.content_type,
-            content=ev.content,
-            stage=completion.stage.value,
-            uploaded_by=ev.uploaded_by,
-            uploaded_at=ev.uploaded_at,
-            source=source,
-        )
-        act.record(
-            copy,
+        act.add(
+            ChangeEvidenceRow,
             action="attach_evidence",
             entity="change_evidence",
-            payload={"change_id": row.id, "name": ev.name, "sha256": ev.sha256, "from": prior.id},
+            payload={
+                "change_id": change_id,
+                "name": ev.name,
+                "sha256": ev.sha256,
+                "from": prior.id,
+            },
             checked=False,
+            stage=stage,
+            uploaded_at=ev.uploaded_at,
+            **{column: getattr(ev, column) for column in EVIDENCE_COPIED},
         )
-    done = ChangeStageCompletionRow(
-        enterprise_id=row.enterprise_id,
-        change_id=row.id,
-        stage=completion.stage.value,
+    act.add(
+        ChangeStageCompletionRow,
+        action="complete_stage",
+        entity="change_stage_completion",
+        payload={"change_id": change_id, "stage": stage, "prior_change_id": prior.id},
+        checked=False,
+        stage=stage,
         completed_at=completion.completed_at,
         prior_change_id=prior.id,
         recorded_by=act.actor.person_id,
         note=f"completed by {ref(prior.id)}",
-        source=source,
-    )
-    act.record(
-        done,
-        action="complete_stage",
-        entity="change_stage_completion",
-        payload={"change_id": row.id, "stage": done.stage, "prior_change_id": prior.id},
-        checked=False,
     )
 
 
-def add_hazard(
-    session: Session,
-    who: Principal,
-    change_id: int,
-    data: HazardIn,
-    *,
-    on_behalf: OnBehalf | None = None,
-) -> ChangeHazardRow:
+def add_hazard(session: Session, who: Who, change_id: int, data: HazardIn) -> ChangeHazardRow:
     """Add a what-if or checklist entry while the change is not yet approved for its stage."""
-    act = acting(session, who, change_id, on_behalf)
+    act = acting(session, who, change_id)
     row = act.change
     dc.require_may_record(dc.RecordAct.ADD_HAZARD, act.actor.role)
     if row.state not in (dc.ChangeState.DRAFT.value, dc.ChangeState.IN_REVIEW.value):
@@ -282,10 +265,5 @@ def add_hazard(
         h,
         action="add_hazard",
         entity="change_hazard",
-        payload={
-            "change_id": row.id,
-            "hazard": h.hazard,
-            "cause": h.cause,
-            "consequence": h.consequence,
-        },
+        payload={"change_id": row.id, **{k: getattr(h, k) for k in HAZARD_TEXTS[1:]}},
     )

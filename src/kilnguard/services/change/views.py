@@ -67,6 +67,29 @@ def _objection_status(change: dc.ChangeRequest, obj: dc.Objection) -> str:
     return "open"
 
 
+def _objection_fields(change: dc.ChangeRequest, o: dc.Objection) -> dict[str, Any]:
+    """What the brief and the full view of an objection both show."""
+    return {
+        "id": int(o.id),
+        "author": o.author_id,
+        "role": o.author_role.value,
+        "reason": o.reason,
+        "status": _objection_status(change, o),
+    }
+
+
+def _overrule_fields(v: dc.Overrule) -> dict[str, Any]:
+    """What the brief and the full view of an overrule both show."""
+    return {
+        "id": int(v.id),
+        "kind": v.kind.value,
+        "by": v.decided_by,
+        "role": v.role.value,
+        "reason": v.reason,
+        "at": v.at,
+    }
+
+
 def _objections(
     session: Session, who: Principal, row: ChangeRequestRow, change: dc.ChangeRequest
 ) -> tuple[ObjectionView, ...]:
@@ -78,12 +101,8 @@ def _objections(
         is_open = status == "open"
         out.append(
             ObjectionView(
-                id=int(o.id),
-                author=o.author_id,
-                role=o.author_role.value,
-                reason=o.reason,
+                **_objection_fields(change, o),
                 raised_at=o.raised_at,
-                status=status,
                 withdrawn_at=o.withdrawn_at,
                 withdrawal_reason=o.withdrawal_reason,
                 overruled_by=ovr.decided_by if ovr else None,
@@ -122,6 +141,25 @@ def _pssr(change: dc.ChangeRequest) -> PssrView:
     )
 
 
+SHARED_COLUMNS = (
+    "id",
+    "title",
+    "kind",
+    "new_equipment",
+    "stage",
+    "state",
+    "deadline",
+    "deadline_set_by",
+    "source",
+)
+"""The change's own columns that both its summary and its full view show as stored."""
+
+
+def _columns(row: ChangeRequestRow, *names: str) -> dict[str, Any]:
+    """The named columns of the change as stored, and its reference (``CR-12``)."""
+    return {"ref": ref(row.id), **{name: getattr(row, name) for name in names}}
+
+
 def _detail(
     session: Session, who: Principal, row: ChangeRequestRow, as_of: dt.datetime | None
 ) -> ChangeDetail:
@@ -132,22 +170,11 @@ def _detail(
     objections = _objections(session, who, row, change)
     gate = dc.stage_gate_blocker(change)
     return ChangeDetail(
-        id=row.id,
-        ref=ref(row.id),
-        title=row.title,
-        kind=row.kind,
-        purpose=row.purpose,
+        **_columns(
+            row, *SHARED_COLUMNS, "purpose", "proposed_by", "created_at", "deadline_external"
+        ),
         enterprise=NamedRef(id=row.enterprise_id, name=ent.name if ent else ""),
         kiln=NamedRef.model_validate(kiln) if kiln else None,
-        new_equipment=row.new_equipment,
-        stage=row.stage,
-        state=row.state,
-        proposed_by=row.proposed_by,
-        created_at=row.created_at,
-        deadline=row.deadline,
-        deadline_set_by=row.deadline_set_by,
-        deadline_external=row.deadline_external,
-        source=row.source,
         hazards=tuple(
             HazardView(
                 method=h.method.value,
@@ -176,12 +203,7 @@ def _detail(
         open_objections=sum(1 for o in objections if o.status == "open"),
         overrules=tuple(
             OverruleView(
-                id=int(v.id),
-                kind=v.kind.value,
-                by=v.decided_by,
-                role=v.role.value,
-                reason=v.reason,
-                at=v.at,
+                **_overrule_fields(v),
                 objection_id=int(v.objection_id) if v.objection_id else None,
                 skipped_stage=v.skipped_stage.value if v.skipped_stage else None,
             )
@@ -228,41 +250,11 @@ def _summary(session: Session, row: ChangeRequestRow) -> ChangeSummary:
     ent = session.get(Enterprise, row.enterprise_id)
     kiln = session.get(Kiln, row.kiln_id) if row.kiln_id is not None else None
     return ChangeSummary(
-        id=row.id,
-        ref=ref(row.id),
-        title=row.title,
-        kind=row.kind,
+        **_columns(row, *SHARED_COLUMNS, "kiln_id", "enterprise_id"),
         kiln=kiln.name if kiln else None,
-        kiln_id=row.kiln_id,
-        new_equipment=row.new_equipment,
         enterprise=ent.name if ent else "",
-        enterprise_id=row.enterprise_id,
-        state=row.state,
-        stage=row.stage,
-        deadline=row.deadline,
-        deadline_set_by=row.deadline_set_by,
-        source=row.source,
-        objections=tuple(
-            ObjectionBrief(
-                id=int(o.id),
-                author=o.author_id,
-                role=o.author_role.value,
-                reason=o.reason,
-                status=_objection_status(change, o),
-            )
-            for o in change.objections
-        ),
-        overrules=tuple(
-            OverruleBrief(
-                id=int(v.id),
-                by=v.decided_by,
-                role=v.role.value,
-                reason=v.reason,
-                kind=v.kind.value,
-                at=v.at,
-            )
-            for v in change.overrules
-        ),
+        objections=tuple(ObjectionBrief(**_objection_fields(change, o)) for o in change.objections),
+        overrules=tuple(OverruleBrief(**_overrule_fields(v)) for v in change.overrules),
         barrier_degraded=dc.barrier_degraded(change),
     )
 

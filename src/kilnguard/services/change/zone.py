@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
 from kilnguard.domain import change as dc
 from kilnguard.domain.errors import Conflict, PermissionDenied, ValidationError
-from kilnguard.services.access import Principal
-from kilnguard.services.change.common import Acting, OnBehalf, acting, ref, zone_row
+from kilnguard.services.change.common import Acting, Who, acting, ref, zone_row
 from kilnguard.services.change.loader import load_change, zone_inside, zone_of
 from kilnguard.store.change_models import ChangeFiringRow, ChangeHazardZoneRow, ChangeZoneLogRow
 
@@ -32,81 +31,58 @@ class ZoneDecision(NamedTuple):
 
 def set_hazard_zone(
     session: Session,
-    who: Principal,
+    who: Who,
     change_id: int,
     *,
     name: str,
     max_headcount: int,
     essential_people: Sequence[str],
     radius_m: float | None = None,
-    on_behalf: OnBehalf | None = None,
-    at: dt.datetime | None = None,
 ) -> ChangeHazardZoneRow:
     """Define (or redefine, before firing) the hazard zone: maximum headcount, who is essential."""
-    act = acting(session, who, change_id, on_behalf, at=at)
+    act = acting(session, who, change_id)
     row = act.change
     dc.require_may_record(dc.RecordAct.DEFINE_ZONE, act.actor.role)
     people = tuple(dict.fromkeys(p.strip() for p in essential_people if p.strip()))
     zone = dc.HazardZone(name, max_headcount, frozenset(people), radius_m)
     dc.define_hazard_zone(load_change(session, row), zone)
+    spec = {
+        "name": zone.name,
+        "max_headcount": zone.max_headcount,
+        "essential_people": list(people),
+        "radius_m": radius_m,
+    }
     z = zone_row(session, row.id) or ChangeHazardZoneRow(
         enterprise_id=row.enterprise_id, change_id=row.id
     )
-    z.name = zone.name
-    z.max_headcount = zone.max_headcount
-    z.essential_people = "\n".join(people)
-    z.radius_m = radius_m
-    z.defined_by = act.actor.person_id
-    z.defined_at = act.at
-    z.source = row.source
-    return act.record(
-        z,
-        action="set_hazard_zone",
-        entity="change_hazard_zone",
-        payload={
-            "change_id": row.id,
-            "name": zone.name,
-            "max_headcount": zone.max_headcount,
-            "essential_people": list(people),
-            "radius_m": radius_m,
-        },
-    )
+    stored = {**spec, "essential_people": "\n".join(people), "source": row.source}
+    for column, value in {**stored, **act.signed("defined_by", "defined_at", None)}.items():
+        setattr(z, column, value)
+    payload = {"change_id": row.id, **spec}
+    return act.record(z, action="set_hazard_zone", entity="change_hazard_zone", payload=payload)
 
 
 def _log(act: Acting, person: str, outcome: str, reason: str) -> ChangeZoneLogRow:
     """One entry of the zone log (admitted, refused or left), with its audit entry."""
-    row = act.change
-    entry = ChangeZoneLogRow(
-        enterprise_id=row.enterprise_id,
-        change_id=row.id,
-        person=person,
-        outcome=outcome,
-        reason=reason,
-        at=act.at,
-        recorded_by=act.actor.person_id,
-        source=row.source,
-    )
     action = {"admitted": "zone_admit", "refused": "zone_refuse", "left": "zone_leave"}[outcome]
-    payload: dict[str, object] = {"change_id": row.id, "person": person}
-    if outcome != "left":
-        payload |= {"outcome": outcome, "reason": reason}
-    return act.record(entry, action=action, entity="change_zone_log", payload=payload)
+    entry: dict[str, Any] = {"person": person, "outcome": outcome, "reason": reason}
+    said = entry if outcome != "left" else {"person": person}
+    return act.add(
+        ChangeZoneLogRow,
+        action=action,
+        entity="change_zone_log",
+        payload={"change_id": act.change.id, **said},
+        **entry,
+        **act.signed("recorded_by", role=None),
+    )
 
 
-def admit_to_zone(
-    session: Session,
-    who: Principal,
-    change_id: int,
-    *,
-    person: str,
-    on_behalf: OnBehalf | None = None,
-    at: dt.datetime | None = None,
-) -> ZoneDecision:
+def admit_to_zone(session: Session, who: Who, change_id: int, *, person: str) -> ZoneDecision:
     """Ask to let ``person`` into the hazard zone. Admitted or refused, it is logged and audited.
 
     Refused: not on the essential list, or the zone already at its maximum headcount.
     """
-    act = acting(session, who, change_id, on_behalf, at=at)
+    act = acting(session, who, change_id)
     row = act.change
     dc.require_may_record(dc.RecordAct.KEEP_ZONE_LOG, act.actor.role)
     if not person.strip():
@@ -126,54 +102,34 @@ def admit_to_zone(
     )
 
 
-def leave_zone(
-    session: Session,
-    who: Principal,
-    change_id: int,
-    *,
-    person: str,
-    on_behalf: OnBehalf | None = None,
-    at: dt.datetime | None = None,
-) -> ChangeZoneLogRow:
+def leave_zone(session: Session, who: Who, change_id: int, *, person: str) -> ChangeZoneLogRow:
     """Log ``person`` out of the hazard zone."""
-    act = acting(session, who, change_id, on_behalf, at=at)
+    act = acting(session, who, change_id)
     dc.leave_zone(zone_inside(session, act.change.id), person)
     return _log(act, person, "left", "left the zone")
 
 
 def record_firing(
     session: Session,
-    who: Principal,
+    who: Who,
     change_id: int,
     *,
     started_at: dt.datetime,
     ended_at: dt.datetime | None = None,
     note: str = "",
-    on_behalf: OnBehalf | None = None,
 ) -> ChangeFiringRow:
     """Record, as a fact, a firing that took place outside the workflow (or a reconstruction).
 
     Does not change the state; the barrier signal judges it (firing while not authorised).
     """
-    act = acting(session, who, change_id, on_behalf)
-    row = act.change
+    act = acting(session, who, change_id)
     dc.require_may_record(dc.RecordAct.RECORD_FIRING, act.actor.role)
-    dc.record_firing(load_change(session, row), started_at, ended_at)
-    f = ChangeFiringRow(
-        enterprise_id=row.enterprise_id,
-        change_id=row.id,
-        started_at=started_at,
-        ended_at=ended_at,
-        source=row.source,
-    )
-    return act.record(
-        f,
+    dc.record_firing(load_change(session, act.change), started_at, ended_at)
+    times: dict[str, Any] = {"started_at": started_at, "ended_at": ended_at}
+    return act.add(
+        ChangeFiringRow,
         action="record_firing",
         entity="change_firing",
-        payload={
-            "change_id": row.id,
-            "started_at": started_at,
-            "ended_at": ended_at,
-            "note": note,
-        },
+        payload={"change_id": act.change.id, **times, "note": note},
+        **times,
     )

@@ -1,5 +1,7 @@
 """Change control over HTTP: REST routes under /api/v1/changes and /api/v1/notifications
-(`routes`, bodies in `schemas`), and the web pages /changes and /changes/{id} (`pages`).
+(`routes`, bodies and page forms in `schemas`), and the web pages /changes and /changes/{id}
+(`pages`); `acts` holds what both hand to the service acts (fields as keyword arguments, the
+evidence upload).
 
 `router` carries both, for the app's feature discovery (`kilnguard.plugins`)."""
 

@@ -12,14 +12,23 @@ from pathlib import Path
 from typing import Annotated, Any, Protocol
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from kilnguard.api.deps import Who, uow
+from kilnguard.api.features.change_control.acts import Upload, doing, upload
+from kilnguard.api.features.change_control.schemas import (
+    OverruleForm,
+    PssrForm,
+    ReasonForm,
+    ReviewForm,
+    StepForm,
+)
 from kilnguard.domain import change as dc
 from kilnguard.domain.errors import Conflict, KilnguardError, PermissionDenied, ValidationError
 from kilnguard.services import change as cc
@@ -114,49 +123,12 @@ def web_detail(request: Request, who: Who, change_id: int) -> HTMLResponse:
 
 @pages_router.post("/changes/{change_id}/act", include_in_schema=False)
 def web_transition(
-    request: Request,
-    who: Who,
-    change_id: int,
-    action: Annotated[str, Form()] = "",
-    note: Annotated[str, Form()] = "",
+    request: Request, who: Who, change_id: int, form: Annotated[StepForm, Form()]
 ) -> Response:
-    return _web_act(
-        request,
-        who,
-        change_id,
-        action,
-        lambda s: cc.transition(s, who, change_id, action, note=note),
-    )
+    def act(s: Session) -> object:
+        return cc.transition(s, who, change_id, form.action, note=form.note)
 
-
-@pages_router.post("/changes/{change_id}/review", include_in_schema=False)
-def web_review(
-    request: Request,
-    who: Who,
-    change_id: int,
-    decision: Annotated[str, Form()] = "approve",
-    reason: Annotated[str, Form()] = "",
-) -> Response:
-    return _web_act(
-        request,
-        who,
-        change_id,
-        "review",
-        lambda s: cc.review(s, who, change_id, decision=decision, reason=reason),
-    )
-
-
-@pages_router.post("/changes/{change_id}/object", include_in_schema=False)
-def web_object(
-    request: Request, who: Who, change_id: int, reason: Annotated[str, Form()] = ""
-) -> Response:
-    return _web_act(
-        request,
-        who,
-        change_id,
-        "object",
-        lambda s: cc.raise_objection(s, who, change_id, reason=reason),
-    )
+    return _web_act(request, who, change_id, form.action, act)
 
 
 @pages_router.post(
@@ -167,43 +139,40 @@ def web_withdraw(
     who: Who,
     change_id: int,
     objection_id: int,
-    reason: Annotated[str, Form()] = "",
+    form: Annotated[ReasonForm, Form()],
 ) -> Response:
-    return _web_act(
-        request,
-        who,
-        change_id,
-        "withdraw",
-        lambda s: cc.withdraw_objection(s, who, change_id, objection_id, reason=reason),
+    act = doing(cc.withdraw_objection, objection_id, who=who, change_id=change_id, fields=form)
+    return _web_act(request, who, change_id, "withdraw", act)
+
+
+def _page_act(
+    name: str, path: str, what: str, form_type: type[BaseModel], act: Callable[..., object]
+) -> None:
+    """Register one form post on a change's page: do `act` with the form's fields, then back to
+    the page, or the page with the refusal and the blockers of `what` (`name`: the route's)."""
+
+    def endpoint(request: Request, who: Who, change_id: int, form: BaseModel) -> Response:
+        return _web_act(
+            request, who, change_id, what, doing(act, who=who, change_id=change_id, fields=form)
+        )
+
+    endpoint.__name__ = name
+    endpoint.__annotations__ = {**endpoint.__annotations__, "form": Annotated[form_type, Form()]}
+    pages_router.add_api_route(
+        f"/changes/{{change_id}}{path}", endpoint, methods=["POST"], include_in_schema=False
     )
 
 
-@pages_router.post("/changes/{change_id}/overrule", include_in_schema=False)
-def web_overrule(
-    request: Request,
-    who: Who,
-    change_id: int,
-    kind: Annotated[str, Form()] = "objection",
-    reason: Annotated[str, Form()] = "",
-    objection_id: Annotated[str, Form()] = "",
-) -> Response:
-    oid = int(objection_id) if objection_id.strip().isdigit() else None
-    return _web_act(
-        request,
-        who,
-        change_id,
-        "overrule",
-        lambda s: cc.overrule(s, who, change_id, kind=kind, reason=reason, objection_id=oid),
-    )
+PAGE_ACTS: tuple[tuple[str, str, str, type[BaseModel], Callable[..., object]], ...] = (
+    ("web_review", "/review", "review", ReviewForm, cc.review),
+    ("web_object", "/object", "object", ReasonForm, cc.raise_objection),
+    ("web_overrule", "/overrule", "overrule", OverruleForm, cc.overrule),
+    ("web_pssr", "/pssr", "pssr", PssrForm, cc.check_pssr),
+)
+"""The page's forms that only act: (route, path, what is refused, form, act)."""
 
-
-@pages_router.post("/changes/{change_id}/pssr", include_in_schema=False)
-def web_pssr(
-    request: Request, who: Who, change_id: int, item: Annotated[str, Form()] = ""
-) -> Response:
-    return _web_act(
-        request, who, change_id, "pssr", lambda s: cc.check_pssr(s, who, change_id, item=item)
-    )
+for _act in PAGE_ACTS:
+    _page_act(*_act)
 
 
 @pages_router.post("/changes/{change_id}/zone/admit", include_in_schema=False)
@@ -221,29 +190,10 @@ def web_admit(
 
 
 @pages_router.post("/changes/{change_id}/evidence", include_in_schema=False)
-async def web_evidence(
-    request: Request,
-    who: Who,
-    change_id: int,
-    file: Annotated[UploadFile, File()],
-    stage: Annotated[str, Form()] = "",
+def web_evidence(
+    request: Request, who: Who, change_id: int, file: Annotated[Upload, Depends(upload)]
 ) -> Response:
-    content = await file.read()
-    return _web_act(
-        request,
-        who,
-        change_id,
-        "evidence",
-        lambda s: cc.attach_evidence(
-            s,
-            who,
-            change_id,
-            name=file.filename or "evidence",
-            content=content,
-            stage=stage or None,
-            content_type=file.content_type or "application/octet-stream",
-        ),
-    )
+    return _web_act(request, who, change_id, "evidence", lambda s: file.attach(s, who, change_id))
 
 
 # ------------------------------------------------------------------ kiln panel and nav

@@ -13,13 +13,16 @@ be *stored* or *shown*:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 
 from kilnguard.api.deps import Who, uow
+from kilnguard.api.features.change_control.acts import Upload, doing, upload
 from kilnguard.api.features.change_control.schemas import (
     AttachedEvidenceOut,
     ChangeCreate,
@@ -52,6 +55,16 @@ API = "/api/v1"
 TAG: list[str | Enum] = ["changes"]
 NOTES_TAG: list[str | Enum] = ["notifications"]
 CHANGE = f"{API}/changes/{{change_id}}"
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+
+
+def _api(
+    method: str, path: str, model: Any, summary: str | None = None, **extra: Any
+) -> Callable[[Endpoint], Endpoint]:
+    """Declare one REST operation of the feature: its answer's model (for the OpenAPI
+    document) and summary; its tag is ``changes`` unless `extra` names others."""
+    extra.setdefault("tags", TAG)
+    return router.api_route(path, methods=[method], summary=summary, response_model=model, **extra)
 
 
 def _view(request: Request, who: Principal, change_id: int, act: Any = None) -> ChangeOut:
@@ -60,6 +73,40 @@ def _view(request: Request, who: Principal, change_id: int, act: Any = None) -> 
         if act is not None:
             act(session)
         return cc.change_detail(session, who, change_id=change_id)
+
+
+def _act_route(
+    name: str,
+    method: str,
+    path: str,
+    body_type: type[BaseModel],
+    act: Callable[..., object],
+    status: int,
+) -> None:
+    """Register one act on a change: POST/PUT a `body_type` to ``CHANGE + path``, do `act` with
+    the body's fields, answer the change as `who` now sees it (`name`: the OpenAPI operation)."""
+
+    def endpoint(request: Request, who: Who, change_id: int, body: BaseModel) -> ChangeOut:
+        return _view(request, who, change_id, doing(act, who=who, change_id=change_id, fields=body))
+
+    endpoint.__name__ = name
+    endpoint.__annotations__ = {**endpoint.__annotations__, "body": body_type}
+    _api(method, CHANGE + path, ChangeOut, status_code=status)(endpoint)
+
+
+ACT_ROUTES: tuple[tuple[str, str, str, type[BaseModel], Callable[..., object], int], ...] = (
+    ("api_review", "POST", "/reviews", ReviewBody, cc.review, 201),
+    ("api_object", "POST", "/objections", ReasonBody, cc.raise_objection, 201),
+    ("api_stage", "POST", "/stages", StageBody, cc.record_stage_complete, 201),
+    ("api_pssr", "POST", "/pssr", PssrBody, cc.check_pssr, 201),
+    ("api_zone", "PUT", "/zone", ZoneBody, cc.set_hazard_zone, 200),
+    ("api_deadline", "POST", "/deadline", DeadlineBody, cc.extend_deadline, 200),
+    ("api_firing", "POST", "/firings", FiringBody, cc.record_firing, 201),
+)
+"""The acts whose answer is the change itself: (operation, method, path, body, act, status)."""
+
+for _act in ACT_ROUTES:
+    _act_route(*_act)
 
 
 def _hazard(body: HazardBody) -> cc.HazardIn:
@@ -75,24 +122,13 @@ def step_refused(
     return (403 if isinstance(exc, PermissionDenied) else 409), [b.text for b in found]
 
 
-@router.get(
-    f"{API}/changes",
-    tags=TAG,
-    summary="Change requests you may see",
-    response_model=list[ChangeSummaryOut],
-)
+@_api("GET", f"{API}/changes", list[ChangeSummaryOut], "Change requests you may see")
 def api_list(request: Request, who: Who) -> list[ChangeSummaryOut]:
     with uow(request) as session:
         return cc.change_summaries(session, who)
 
 
-@router.post(
-    f"{API}/changes",
-    tags=TAG,
-    status_code=201,
-    summary="Propose a change (draft)",
-    response_model=ChangeOut,
-)
+@_api("POST", f"{API}/changes", ChangeOut, "Propose a change (draft)", status_code=201)
 def api_create(request: Request, who: Who, body: ChangeCreate) -> ChangeOut:
     data = body.model_dump(exclude={"hazards"})
     hazards = tuple(_hazard(h) for h in body.hazards)
@@ -101,21 +137,21 @@ def api_create(request: Request, who: Who, body: ChangeCreate) -> ChangeOut:
         return cc.change_detail(session, who, change_id=row.id)
 
 
-@router.get(CHANGE, tags=TAG, summary="One change in full", response_model=ChangeOut)
+@_api("GET", CHANGE, ChangeOut, "One change in full")
 def api_get(request: Request, who: Who, change_id: int) -> ChangeOut:
     return _view(request, who, change_id)
 
 
-@router.post(f"{CHANGE}/hazards", tags=TAG, status_code=201, response_model=ChangeOut)
+@_api("POST", f"{CHANGE}/hazards", ChangeOut, status_code=201)
 def api_hazard(request: Request, who: Who, change_id: int, body: HazardBody) -> ChangeOut:
     return _view(request, who, change_id, lambda s: cc.add_hazard(s, who, change_id, _hazard(body)))
 
 
-@router.post(
+@_api(
+    "POST",
     f"{CHANGE}/transitions",
-    tags=TAG,
-    summary="Move the change (409 with the blockers in plain words when refused)",
-    response_model=ChangeOut,
+    ChangeOut,
+    "Move the change (409 with the blockers in plain words when refused)",
     responses={403: {"model": RefusalOut}, 409: {"model": RefusalOut}},
 )
 def api_transition(
@@ -134,24 +170,7 @@ def api_transition(
         return JSONResponse(refusal.model_dump(), status_code=status)
 
 
-@router.post(f"{CHANGE}/reviews", tags=TAG, status_code=201, response_model=ChangeOut)
-def api_review(request: Request, who: Who, change_id: int, body: ReviewBody) -> ChangeOut:
-    return _view(
-        request,
-        who,
-        change_id,
-        lambda s: cc.review(s, who, change_id, decision=body.decision, reason=body.reason),
-    )
-
-
-@router.post(f"{CHANGE}/objections", tags=TAG, status_code=201, response_model=ChangeOut)
-def api_object(request: Request, who: Who, change_id: int, body: ReasonBody) -> ChangeOut:
-    return _view(
-        request, who, change_id, lambda s: cc.raise_objection(s, who, change_id, reason=body.reason)
-    )
-
-
-@router.post(f"{CHANGE}/objections/{{objection_id}}/withdraw", tags=TAG, response_model=ChangeOut)
+@_api("POST", f"{CHANGE}/objections/{{objection_id}}/withdraw", ChangeOut)
 def api_withdraw(
     request: Request, who: Who, change_id: int, objection_id: int, body: ReasonBody
 ) -> ChangeOut:
@@ -159,58 +178,36 @@ def api_withdraw(
         request,
         who,
         change_id,
-        lambda s: cc.withdraw_objection(s, who, change_id, objection_id, reason=body.reason),
+        doing(cc.withdraw_objection, objection_id, who=who, change_id=change_id, fields=body),
     )
 
 
-@router.post(
+@_api(
+    "POST",
     f"{CHANGE}/overrules",
-    tags=TAG,
+    OverruledOut,
+    "Overrule an objection or a missing stage (permanent; notifies the regulators)",
     status_code=201,
-    summary="Overrule an objection or a missing stage (permanent; notifies the regulators)",
-    response_model=OverruledOut,
 )
 def api_overrule(request: Request, who: Who, change_id: int, body: OverruleBody) -> OverruledOut:
     with uow(request) as session:
-        _, note = cc.overrule(
-            session,
-            who,
-            change_id,
-            kind=body.kind,
-            reason=body.reason,
-            objection_id=body.objection_id,
-        )
+        _, note = cc.overrule(session, who, change_id, **body.model_dump())
         view = cc.change_detail(session, who, change_id=change_id)
         return OverruledOut(**dict(view), notification_id=note.id)
 
 
-@router.post(
+@_api(
+    "POST",
     f"{CHANGE}/evidence",
-    tags=TAG,
+    AttachedEvidenceOut,
+    "Upload an evidence file (multipart); optional sha256 is checked against the content",
     status_code=201,
-    summary="Upload an evidence file (multipart); optional sha256 is checked against the content",
-    response_model=AttachedEvidenceOut,
 )
-async def api_evidence(
-    request: Request,
-    who: Who,
-    change_id: int,
-    file: Annotated[UploadFile, File()],
-    stage: Annotated[str, Form()] = "",
-    sha256: Annotated[str, Form()] = "",
+def api_evidence(
+    request: Request, who: Who, change_id: int, file: Annotated[Upload, Depends(upload)]
 ) -> AttachedEvidenceOut:
-    content = await file.read()
     with uow(request) as session:
-        return cc.attach_evidence(
-            session,
-            who,
-            change_id,
-            name=file.filename or "evidence",
-            content=content,
-            stage=stage or None,
-            content_type=file.content_type or "application/octet-stream",
-            expected_sha256=sha256 or None,
-        )
+        return file.attach(session, who, change_id)
 
 
 @router.get(f"{CHANGE}/evidence/{{evidence_id}}", tags=TAG, response_class=Response)
@@ -227,49 +224,11 @@ def api_evidence_file(request: Request, who: Who, change_id: int, evidence_id: i
     )
 
 
-@router.post(f"{CHANGE}/stages", tags=TAG, status_code=201, response_model=ChangeOut)
-def api_stage(request: Request, who: Who, change_id: int, body: StageBody) -> ChangeOut:
-    return _view(
-        request,
-        who,
-        change_id,
-        lambda s: cc.record_stage_complete(s, who, change_id, stage=body.stage, note=body.note),
-    )
-
-
-@router.post(f"{CHANGE}/pssr", tags=TAG, status_code=201, response_model=ChangeOut)
-def api_pssr(request: Request, who: Who, change_id: int, body: PssrBody) -> ChangeOut:
-    return _view(
-        request,
-        who,
-        change_id,
-        lambda s: cc.check_pssr(s, who, change_id, item=body.item, note=body.note),
-    )
-
-
-@router.put(f"{CHANGE}/zone", tags=TAG, response_model=ChangeOut)
-def api_zone(request: Request, who: Who, change_id: int, body: ZoneBody) -> ChangeOut:
-    return _view(
-        request,
-        who,
-        change_id,
-        lambda s: cc.set_hazard_zone(
-            s,
-            who,
-            change_id,
-            name=body.name,
-            max_headcount=body.max_headcount,
-            essential_people=body.essential_people,
-            radius_m=body.radius_m,
-        ),
-    )
-
-
-@router.post(
+@_api(
+    "POST",
     f"{CHANGE}/zone/admit",
-    tags=TAG,
-    summary="Ask to let a person into the hazard zone (refusals are logged; answer 409)",
-    response_model=ZoneDecisionOut,
+    ZoneDecisionOut,
+    "Ask to let a person into the hazard zone (refusals are logged; answer 409)",
     responses={409: {"model": ZoneRefusedOut}},
 )
 def api_admit(
@@ -286,53 +245,26 @@ def api_admit(
     return JSONResponse(refused, status_code=409)
 
 
-@router.post(f"{CHANGE}/zone/leave", tags=TAG, response_model=InsideOut)
+@_api("POST", f"{CHANGE}/zone/leave", InsideOut)
 def api_leave(request: Request, who: Who, change_id: int, body: PersonBody) -> InsideOut:
     with uow(request) as session:
         cc.leave_zone(session, who, change_id, person=body.person)
         return InsideOut(inside=cc.zone_inside(session, change_id))
 
 
-@router.post(f"{CHANGE}/deadline", tags=TAG, response_model=ChangeOut)
-def api_deadline(request: Request, who: Who, change_id: int, body: DeadlineBody) -> ChangeOut:
-    return _view(
-        request,
-        who,
-        change_id,
-        lambda s: cc.extend_deadline(
-            s, who, change_id, new_deadline=body.new_deadline, reason=body.reason, by=body.by
-        ),
-    )
-
-
-@router.post(f"{CHANGE}/firings", tags=TAG, status_code=201, response_model=ChangeOut)
-def api_firing(request: Request, who: Who, change_id: int, body: FiringBody) -> ChangeOut:
-    return _view(
-        request,
-        who,
-        change_id,
-        lambda s: cc.record_firing(
-            s, who, change_id, started_at=body.started_at, ended_at=body.ended_at, note=body.note
-        ),
-    )
-
-
-@router.get(
+@_api(
+    "GET",
     f"{API}/notifications",
+    list[NotificationOut],
+    "Inbox: overrule notifications (a regulator sees their whole region)",
     tags=NOTES_TAG,
-    response_model=list[NotificationOut],
-    summary="Inbox: overrule notifications (a regulator sees their whole region)",
 )
 def api_notifications(request: Request, who: Who) -> list[NotificationOut]:
     with uow(request) as session:
         return cc.inbox(session, who)
 
 
-@router.post(
-    f"{API}/notifications/{{notification_id}}/read",
-    tags=NOTES_TAG,
-    response_model=NotificationOut,
-)
+@_api("POST", f"{API}/notifications/{{notification_id}}/read", NotificationOut, tags=NOTES_TAG)
 def api_notification_read(request: Request, who: Who, notification_id: int) -> NotificationOut:
     with uow(request) as session:
         return cc.mark_read(session, who, notification_id=notification_id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from kilnguard.services.change import view_types as v
 
@@ -89,6 +89,40 @@ class FiringBody(BaseModel):
     started_at: dt.datetime
     ended_at: dt.datetime | None = None
     note: str = ""
+
+
+# --------------------------------------------------------------- page forms (HTML posts)
+class StepForm(BaseModel):
+    """A workflow step from the change's page (an empty field means its default, as forms do)."""
+
+    action: str = ""
+    note: str = ""
+
+
+class ReviewForm(BaseModel):
+    decision: str = "approve"
+    reason: str = ""
+
+
+class ReasonForm(BaseModel):
+    reason: str = ""
+
+
+class OverruleForm(BaseModel):
+    kind: str = "objection"
+    reason: str = ""
+    objection_id: int | None = None
+
+    @field_validator("objection_id", mode="before")
+    @classmethod
+    def _number_or_none(cls, value: object) -> int | None:
+        """The page sends the objection's number, or nothing for a stage skip."""
+        text = str(value or "").strip()
+        return int(text) if text.isdigit() else None
+
+
+class PssrForm(BaseModel):
+    item: str = ""
 
 
 # ---------------------------------------------------------------------------- responses
