@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import event, select, text
@@ -43,31 +43,37 @@ def _json_default(value: object) -> str:
     return str(value)
 
 
-def entry_digest(
-    *,
-    prev_hash: str,
-    seq: int,
-    at: dt.datetime,
-    actor: str,
-    action: str,
-    entity: str,
-    entity_id: str,
-    enterprise_id: int | None,
-    payload: str,
-) -> str:
-    at_utc = at.astimezone(dt.UTC).replace(tzinfo=None) if at.tzinfo else at
-    fields = [
-        prev_hash,
-        str(seq),
-        at_utc.isoformat(timespec="microseconds"),
-        actor,
-        action,
-        entity,
-        entity_id,
-        "" if enterprise_id is None else str(enterprise_id),
-        payload,
-    ]
-    return hashlib.sha256("\x1f".join(fields).encode("utf-8")).hexdigest()
+@dataclass(frozen=True)
+class _Hashed:
+    """The fields of one entry that its hash covers, as stored (entity_id and payload as text).
+
+    One record for both `append` and `verify`, so the two can never hash different fields.
+    """
+
+    seq: int
+    at: dt.datetime
+    actor: str
+    action: str
+    entity: str
+    entity_id: str
+    enterprise_id: int | None
+    payload: str
+
+    def digest(self, prev_hash: str) -> str:
+        at = self.at
+        at_utc = at.astimezone(dt.UTC).replace(tzinfo=None) if at.tzinfo else at
+        fields = [
+            prev_hash,
+            str(self.seq),
+            at_utc.isoformat(timespec="microseconds"),
+            self.actor,
+            self.action,
+            self.entity,
+            self.entity_id,
+            "" if self.enterprise_id is None else str(self.enterprise_id),
+            self.payload,
+        ]
+        return hashlib.sha256("\x1f".join(fields).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -98,34 +104,20 @@ def append(
             head = ChainHead(id=1, last_seq=0, last_hash=GENESIS_HASH)
             session.add(head)
         session.info[_HEAD_KEY] = head
-    at = at or clock_of(session).now()
-    seq = head.last_seq + 1
-    payload_text = canonical_json(payload)
-    digest = entry_digest(
-        prev_hash=head.last_hash,
-        seq=seq,
-        at=at,
+    hashed = _Hashed(
+        seq=head.last_seq + 1,
+        at=at or clock_of(session).now(),
         actor=actor,
         action=action,
         entity=entity,
         entity_id=str(entity_id),
         enterprise_id=enterprise_id,
-        payload=payload_text,
+        payload=canonical_json(payload),
     )
-    entry = AuditEntry(
-        seq=seq,
-        at=at,
-        actor=actor,
-        action=action,
-        entity=entity,
-        entity_id=str(entity_id),
-        enterprise_id=enterprise_id,
-        payload=payload_text,
-        prev_hash=head.last_hash,
-        entry_hash=digest,
-    )
+    digest = hashed.digest(head.last_hash)
+    entry = AuditEntry(**asdict(hashed), prev_hash=head.last_hash, entry_hash=digest)
     session.add(entry)
-    head.last_seq = seq
+    head.last_seq = hashed.seq
     head.last_hash = digest
     return entry
 
@@ -162,8 +154,7 @@ def verify(session: Session) -> ChainReport:
                 f"entry {expected_seq} is missing (next stored entry is {seq}): deleted",
             )
         at = row.at if isinstance(row.at, dt.datetime) else dt.datetime.fromisoformat(str(row.at))
-        digest = entry_digest(
-            prev_hash=prev,
+        digest = _Hashed(
             seq=seq,
             at=at,
             actor=str(row.actor),
@@ -172,7 +163,7 @@ def verify(session: Session) -> ChainReport:
             entity_id=str(row.entity_id),
             enterprise_id=None if row.enterprise_id is None else int(row.enterprise_id),
             payload=str(row.payload),
-        )
+        ).digest(prev)
         if row.prev_hash != prev:
             return ChainReport(
                 False, seq - 1, seq, f"entry {seq}: link to the previous entry was altered"

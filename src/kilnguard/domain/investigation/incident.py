@@ -28,7 +28,7 @@ References
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time
 from enum import IntEnum, StrEnum
 
@@ -257,14 +257,14 @@ class Incident:
         require_text("id", self.id)
         require_text("enterprise_id", self.enterprise_id)
         require_aware("occurred_at", self.occurred_at)
-        if self.anonymous and self.reported_by is not None:
-            raise ValidationError(
-                "reported_by", self.reported_by, "an anonymous report stores no reporter"
-            )
-        if not self.anonymous and not (self.reported_by or "").strip():
-            raise ValidationError(
-                "reported_by", self.reported_by, "name the reporter, or file it as anonymous"
-            )
+        if self.anonymous:
+            wrong = self.reported_by is not None
+            why = "an anonymous report stores no reporter"
+        else:
+            wrong = not (self.reported_by or "").strip()
+            why = "name the reporter, or file it as anonymous"
+        if wrong:
+            raise ValidationError("reported_by", self.reported_by, why)
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,18 +295,15 @@ class AnonymousReport:
 def incident_from_anonymous_report(report: AnonymousReport, incident_id: str) -> Incident:
     """Register an anonymous report. The time of day is unknown, so it is set to 00:00 UTC of
     ``occurred_on`` and flagged as assumed."""
+    incident_fields = {f.name for f in fields(Incident)}
+    shared = {f.name: getattr(report, f.name) for f in fields(report) if f.name in incident_fields}
     return Incident(
         id=incident_id,
         occurred_at=datetime.combine(report.occurred_on, time(0), tzinfo=UTC),
-        enterprise_id=report.enterprise_id,
-        event_type=report.event_type,
-        casualties=report.casualties,
-        kiln_id=report.kiln_id,
-        section_id=report.section_id,
-        description=report.description,
         reported_by=None,
         anonymous=True,
         occurred_at_assumed=True,
+        **shared,  # what the reporter told: enterprise, event, casualties, kiln, section, text
     )
 
 

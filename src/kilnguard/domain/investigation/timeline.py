@@ -26,8 +26,9 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
+from itertools import chain
 from types import MappingProxyType
-from typing import Literal
+from typing import Literal, Protocol
 
 from kilnguard.domain.change import ChangeRequest, Source
 from kilnguard.domain.errors import ValidationError
@@ -43,6 +44,7 @@ from kilnguard.domain.investigation.records import (
     ShiftRecord,
     TargetEntered,
 )
+from kilnguard.domain.roles import Role
 
 # --------------------------------------------------------------------------------------------
 # Timeline
@@ -98,6 +100,145 @@ def _fmt(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+class _Recorded(Protocol):
+    """A record the timeline shows: bound to a kiln (or plant-wide) and of known provenance."""
+
+    @property
+    def kiln_id(self) -> str | None: ...
+
+    @property
+    def source(self) -> Source: ...
+
+
+def _entry(
+    of: _Recorded, at: datetime, kind: TimelineKind, summary: str, /, **facts: FactValue
+) -> TimelineEntry:
+    """The entry for record `of`: its kiln and provenance travel with every fact it yields."""
+    return TimelineEntry(at, kind, of.kiln_id, summary, facts, of.source)
+
+
+def _copied(record: object, *names: str) -> dict[str, FactValue]:
+    """Fields a record shows on the timeline as they are, under their own names."""
+    facts: dict[str, FactValue] = {n: getattr(record, n) for n in names}
+    return facts
+
+
+def _production_entry(p: ProductionDay, tz: tzinfo) -> TimelineEntry:
+    ratio = p.load_ratio
+    summary = (
+        f"{p.kiln_id} produced {p.output_t:.1f} t against a rating of "
+        f"{p.rated_capacity_t_per_day:.1f} t/day ({ratio:.2f}× rating)"
+    )
+    at = datetime.combine(p.day, time(0), tzinfo=tz)
+    return _entry(
+        p,
+        at,
+        TimelineKind.PRODUCTION,
+        summary,
+        day=p.day.isoformat(),
+        **_copied(p, "output_t", "rated_capacity_t_per_day"),
+        load_ratio=round(ratio, 4),
+        above_rating=ratio > 1.0,
+    )
+
+
+def _target_entry(t: TargetEntered) -> TimelineEntry:
+    due = f", due {_fmt(t.deadline)}" if t.deadline else ""
+    qty = f" ({t.quantity_t:.0f} t)" if t.quantity_t is not None else ""
+    summary = f"Target entered by {t.set_by}: {t.description}{qty}{due}"
+    deadline = t.deadline.isoformat() if t.deadline else None
+    return _entry(
+        t,
+        t.at,
+        TimelineKind.TARGET,
+        summary,
+        **_copied(t, "set_by", "quantity_t"),
+        deadline=deadline,
+        set_from_outside_plant=t.external,
+    )
+
+
+_MAINTENANCE_KINDS = {
+    MaintenanceStatus.DUE: TimelineKind.MAINTENANCE_DUE,
+    MaintenanceStatus.DEFERRED: TimelineKind.MAINTENANCE_DEFERRED,
+    MaintenanceStatus.DONE: TimelineKind.MAINTENANCE_DONE,
+}
+
+
+def _maintenance_entry(m: MaintenanceRecord) -> TimelineEntry:
+    where = f" on {m.kiln_id}" if m.kiln_id else ""
+    why = f": \u201c{m.reason}\u201d" if m.reason else ""
+    by = f" by {m.by}" if m.by else ""
+    summary = f"{m.task}{where} {m.status.value}{by}{why}"
+    return _entry(
+        m,
+        m.at,
+        _MAINTENANCE_KINDS[m.status],
+        summary,
+        task=m.task,
+        status=m.status.value,
+        reason=m.reason,
+        by=m.by,
+    )
+
+
+def _shift_entry(s: ShiftRecord) -> TimelineEntry:
+    hours = (s.end - s.start).total_seconds() / 3600.0
+    fatigue = ""
+    if s.fatigue_score is not None:
+        label = f", {s.fatigue_label}" if s.fatigue_label else ""
+        model = f" {s.fatigue_model}" if s.fatigue_model else ""
+        fatigue = f"; fatigue{model} {s.fatigue_score:.2f}{label}"
+    summary = f"Crew {s.crew}: {hours:.1f} h shift, {len(s.people)} people{fatigue}"
+    return _entry(
+        s,
+        s.start,
+        TimelineKind.SHIFT,
+        summary,
+        crew=s.crew,
+        end=s.end.isoformat(),
+        duration_h=round(hours, 3),
+        headcount=len(s.people),
+        people=", ".join(s.people),
+        **_copied(s, "fatigue_score", "fatigue_label", "fatigue_model"),
+    )
+
+
+def _risk_entry(r: RiskLevelRecord, tz: tzinfo) -> TimelineEntry:
+    at = datetime.combine(r.day, time(0), tzinfo=tz)
+    summary = f"Risk level {r.level} on {r.kiln_id}" + (
+        f": {'; '.join(r.reasons)}" if r.reasons else ""
+    )
+    return _entry(
+        r,
+        at,
+        TimelineKind.RISK_LEVEL,
+        summary,
+        day=r.day.isoformat(),
+        level=r.level,
+        reasons="; ".join(r.reasons),
+    )
+
+
+def _incident_entry(incident: Incident) -> TimelineEntry:
+    c = incident.casualties
+    summary = (
+        f"{incident.event_type.value.replace('_', ' ').capitalize()}: "
+        f"{c.killed} killed, {c.seriously_injured} seriously injured, "
+        f"{c.minor_injuries} with minor injuries, {c.missing} missing"
+    )
+    return _entry(
+        incident,
+        incident.occurred_at,
+        TimelineKind.INCIDENT,
+        summary,
+        incident_id=incident.id,
+        event_type=incident.event_type.value,
+        **_copied(c, "killed", "seriously_injured", "minor_injuries", "missing"),
+        time_assumed=incident.occurred_at_assumed,
+    )
+
+
 def assemble_timeline(
     incident: Incident,
     *,
@@ -127,142 +268,21 @@ def assemble_timeline(
         raise ValidationError("window_days", window_days, "must be at least 1 [d]")
     end = incident.occurred_at
     start = end - timedelta(days=window_days)
-
-    def keep(at: datetime, kiln: str | None) -> bool:
-        in_scope = kiln is None or kiln_ids is None or kiln in kiln_ids
-        return in_scope and start <= at <= end
-
-    out: list[TimelineEntry] = []
-
-    def add(entry: TimelineEntry) -> None:
-        if keep(entry.at, entry.kiln):
-            out.append(entry)
-
-    for p in production:
-        ratio = p.load_ratio
-        add(
-            TimelineEntry(
-                at=datetime.combine(p.day, time(0), tzinfo=tz),
-                kind=TimelineKind.PRODUCTION,
-                kiln=p.kiln_id,
-                summary=(
-                    f"{p.kiln_id} produced {p.output_t:.1f} t against a rating of "
-                    f"{p.rated_capacity_t_per_day:.1f} t/day ({ratio:.2f}× rating)"
-                ),
-                facts={
-                    "day": p.day.isoformat(),
-                    "output_t": p.output_t,
-                    "rated_capacity_t_per_day": p.rated_capacity_t_per_day,
-                    "load_ratio": round(ratio, 4),
-                    "above_rating": ratio > 1.0,
-                },
-                source=p.source,
-            )
-        )
-    for t in targets:
-        due = f", due {_fmt(t.deadline)}" if t.deadline else ""
-        qty = f" ({t.quantity_t:.0f} t)" if t.quantity_t is not None else ""
-        add(
-            TimelineEntry(
-                at=t.at,
-                kind=TimelineKind.TARGET,
-                kiln=t.kiln_id,
-                summary=f"Target entered by {t.set_by}: {t.description}{qty}{due}",
-                facts={
-                    "set_by": t.set_by,
-                    "quantity_t": t.quantity_t,
-                    "deadline": t.deadline.isoformat() if t.deadline else None,
-                    "set_from_outside_plant": t.external,
-                },
-                source=t.source,
-            )
-        )
-    kinds = {
-        MaintenanceStatus.DUE: TimelineKind.MAINTENANCE_DUE,
-        MaintenanceStatus.DEFERRED: TimelineKind.MAINTENANCE_DEFERRED,
-        MaintenanceStatus.DONE: TimelineKind.MAINTENANCE_DONE,
-    }
-    for m in maintenance:
-        where = f" on {m.kiln_id}" if m.kiln_id else ""
-        why = f": \u201c{m.reason}\u201d" if m.reason else ""
-        by = f" by {m.by}" if m.by else ""
-        add(
-            TimelineEntry(
-                at=m.at,
-                kind=kinds[m.status],
-                kiln=m.kiln_id,
-                summary=f"{m.task}{where} {m.status.value}{by}{why}",
-                facts={"task": m.task, "status": m.status.value, "reason": m.reason, "by": m.by},
-                source=m.source,
-            )
-        )
-    for s in shifts:
-        hours = (s.end - s.start).total_seconds() / 3600.0
-        fatigue = ""
-        if s.fatigue_score is not None:
-            label = f", {s.fatigue_label}" if s.fatigue_label else ""
-            model = f" {s.fatigue_model}" if s.fatigue_model else ""
-            fatigue = f"; fatigue{model} {s.fatigue_score:.2f}{label}"
-        add(
-            TimelineEntry(
-                at=s.start,
-                kind=TimelineKind.SHIFT,
-                kiln=s.kiln_id,
-                summary=f"Crew {s.crew}: {hours:.1f} h shift, {len(s.people)} people{fatigue}",
-                facts={
-                    "crew": s.crew,
-                    "end": s.end.isoformat(),
-                    "duration_h": round(hours, 3),
-                    "headcount": len(s.people),
-                    "people": ", ".join(s.people),
-                    "fatigue_score": s.fatigue_score,
-                    "fatigue_label": s.fatigue_label,
-                    "fatigue_model": s.fatigue_model,
-                },
-                source=s.source,
-            )
-        )
-    for ch in changes:
-        for e in _change_entries(ch):
-            add(e)
-    for r in risk_levels:
-        add(
-            TimelineEntry(
-                at=datetime.combine(r.day, time(0), tzinfo=tz),
-                kind=TimelineKind.RISK_LEVEL,
-                kiln=r.kiln_id,
-                summary=f"Risk level {r.level} on {r.kiln_id}"
-                + (f": {'; '.join(r.reasons)}" if r.reasons else ""),
-                facts={"day": r.day.isoformat(), "level": r.level, "reasons": "; ".join(r.reasons)},
-                source=r.source,
-            )
-        )
-    for a in alerts:
-        for e in _alert_entries(a, end):
-            add(e)
-    add(
-        TimelineEntry(
-            at=incident.occurred_at,
-            kind=TimelineKind.INCIDENT,
-            kiln=incident.kiln_id,
-            summary=(
-                f"{incident.event_type.value.replace('_', ' ').capitalize()}: "
-                f"{incident.casualties.killed} killed, {incident.casualties.seriously_injured} "
-                f"seriously injured, {incident.casualties.minor_injuries} with minor injuries, "
-                f"{incident.casualties.missing} missing"
-            ),
-            facts={
-                "incident_id": incident.id,
-                "event_type": incident.event_type.value,
-                "killed": incident.casualties.killed,
-                "seriously_injured": incident.casualties.seriously_injured,
-                "minor_injuries": incident.casualties.minor_injuries,
-                "missing": incident.casualties.missing,
-                "time_assumed": incident.occurred_at_assumed,
-            },
-            source=incident.source,
-        )
+    entries = chain(
+        (_production_entry(p, tz) for p in production),
+        map(_target_entry, targets),
+        map(_maintenance_entry, maintenance),
+        map(_shift_entry, shifts),
+        chain.from_iterable(map(_change_entries, changes)),
+        (_risk_entry(r, tz) for r in risk_levels),
+        chain.from_iterable(_alert_entries(a, end) for a in alerts),
+        [_incident_entry(incident)],
     )
+    out = [
+        e
+        for e in entries
+        if (e.kiln is None or kiln_ids is None or e.kiln in kiln_ids) and start <= e.at <= end
+    ]
     out.sort(key=lambda e: (e.at, _KIND_ORDER[e.kind], e.kiln or "", e.summary))
     return out
 
@@ -275,90 +295,76 @@ def _alert_entries(a: AlertRecord, incident_at: datetime) -> list[TimelineEntry]
     else:
         minutes = None
         ack = "not acknowledged before the incident"
-    facts: dict[str, FactValue] = {
-        "level": a.level,
-        "acknowledged_by": a.acknowledged_by,
-        "acknowledged_at": a.acknowledged_at.isoformat() if a.acknowledged_at else None,
-        "acknowledged_before_incident": acked_before,
-        "minutes_to_acknowledge": None if minutes is None else round(minutes, 1),
-    }
     entries = [
-        TimelineEntry(
-            at=a.raised_at,
-            kind=TimelineKind.ALERT,
-            kiln=a.kiln_id,
-            summary=f"Alert ({a.level}): {a.message} — {ack}",
-            facts=facts,
-            source=a.source,
+        _entry(
+            a,
+            a.raised_at,
+            TimelineKind.ALERT,
+            f"Alert ({a.level}): {a.message} — {ack}",
+            level=a.level,
+            acknowledged_by=a.acknowledged_by,
+            acknowledged_at=a.acknowledged_at.isoformat() if a.acknowledged_at else None,
+            acknowledged_before_incident=acked_before,
+            minutes_to_acknowledge=None if minutes is None else round(minutes, 1),
         )
     ]
     if acked_before and a.acknowledged_at is not None:
+        by = a.acknowledged_by or "unknown"
         entries.append(
-            TimelineEntry(
-                at=a.acknowledged_at,
-                kind=TimelineKind.ALERT_ACKNOWLEDGED,
-                kiln=a.kiln_id,
-                summary=f"Alert ({a.level}) acknowledged by {a.acknowledged_by or 'unknown'}: "
-                f"{a.message}",
-                facts={"acknowledged_by": a.acknowledged_by, "raised_at": a.raised_at.isoformat()},
-                source=a.source,
+            _entry(
+                a,
+                a.acknowledged_at,
+                TimelineKind.ALERT_ACKNOWLEDGED,
+                f"Alert ({a.level}) acknowledged by {by}: {a.message}",
+                acknowledged_by=a.acknowledged_by,
+                raised_at=a.raised_at.isoformat(),
             )
         )
     return entries
 
 
 def _change_entries(ch: ChangeRequest) -> list[TimelineEntry]:
-    kiln = ch.kiln_id
-    src = ch.source
     head = f"Change {ch.id} \u201c{ch.title}\u201d"
+
+    def entry(at: datetime, kind: TimelineKind, what: str, /, **facts: FactValue) -> TimelineEntry:
+        return _entry(ch, at, kind, f"{head}: {what}", change_id=ch.id, **facts)
+
+    def role(r: Role) -> str:
+        return r.value.replace("_", " ")
+
     out: list[TimelineEntry] = []
     for r in ch.history:
         out.append(
-            TimelineEntry(
-                at=r.at,
-                kind=TimelineKind.CHANGE,
-                kiln=kiln,
-                summary=f"{head}: {r.from_state.value} → {r.to_state.value} "
-                f"by {r.actor_role.value.replace('_', ' ')} {r.actor_id}"
+            entry(
+                r.at,
+                TimelineKind.CHANGE,
+                f"{r.from_state.value} → {r.to_state.value} by {role(r.actor_role)} {r.actor_id}"
                 + (f" ({r.note})" if r.note else ""),
-                facts={
-                    "change_id": ch.id,
-                    "action": r.action.value,
-                    "from_state": r.from_state.value,
-                    "to_state": r.to_state.value,
-                    "actor_id": r.actor_id,
-                    "actor_role": r.actor_role.value,
-                    "stage": ch.stage.value if ch.stage else None,
-                },
-                source=src,
+                action=r.action.value,
+                from_state=r.from_state.value,
+                to_state=r.to_state.value,
+                actor_id=r.actor_id,
+                actor_role=r.actor_role.value,
+                stage=ch.stage.value if ch.stage else None,
             )
         )
     for o in ch.objections:
-        role = o.author_role.value.replace("_", " ")
         out.append(
-            TimelineEntry(
-                at=o.raised_at,
-                kind=TimelineKind.OBJECTION,
-                kiln=kiln,
-                summary=f"{head}: objection by {role} {o.author_id}: \u201c{o.reason}\u201d",
-                facts={
-                    "change_id": ch.id,
-                    "objection_id": o.id,
-                    "author_role": o.author_role.value,
-                },
-                source=src,
+            entry(
+                o.raised_at,
+                TimelineKind.OBJECTION,
+                f"objection by {role(o.author_role)} {o.author_id}: \u201c{o.reason}\u201d",
+                objection_id=o.id,
+                author_role=o.author_role.value,
             )
         )
         if o.withdrawn_at is not None:
             out.append(
-                TimelineEntry(
-                    at=o.withdrawn_at,
-                    kind=TimelineKind.OBJECTION_WITHDRAWN,
-                    kiln=kiln,
-                    summary=f"{head}: objection {o.id} withdrawn by its author: "
-                    f"\u201c{o.withdrawal_reason}\u201d",
-                    facts={"change_id": ch.id, "objection_id": o.id},
-                    source=src,
+                entry(
+                    o.withdrawn_at,
+                    TimelineKind.OBJECTION_WITHDRAWN,
+                    f"objection {o.id} withdrawn by its author: \u201c{o.withdrawal_reason}\u201d",
+                    objection_id=o.id,
                 )
             )
     for v in ch.overrules:
@@ -368,71 +374,47 @@ def _change_entries(ch: ChangeRequest) -> list[TimelineEntry]:
             else f"objection {v.objection_id} overruled"
         )
         out.append(
-            TimelineEntry(
-                at=v.at,
-                kind=TimelineKind.OVERRULE,
-                kiln=kiln,
-                summary=f"{head}: {what} by {v.role.value.replace('_', ' ')} {v.decided_by}: "
-                f"\u201c{v.reason}\u201d (regulator notified)",
-                facts={
-                    "change_id": ch.id,
-                    "overrule_id": v.id,
-                    "kind": v.kind.value,
-                    "decided_by": v.decided_by,
-                    "role": v.role.value,
-                },
-                source=src,
+            entry(
+                v.at,
+                TimelineKind.OVERRULE,
+                f"{what} by {role(v.role)} {v.decided_by}: \u201c{v.reason}\u201d "
+                "(regulator notified)",
+                overrule_id=v.id,
+                kind=v.kind.value,
+                decided_by=v.decided_by,
+                role=v.role.value,
             )
         )
-    zone = ch.hazard_zone
+    limit = ch.hazard_zone.max_headcount if ch.hazard_zone else None
     for obs in ch.headcounts:
         n = len(obs.people_inside)
-        limit = zone.max_headcount if zone else None
-        over = limit is not None and n > limit
         out.append(
-            TimelineEntry(
-                at=obs.at,
-                kind=TimelineKind.ZONE_HEADCOUNT,
-                kiln=kiln,
-                summary=f"{head}: {n} people in the hazard zone"
+            entry(
+                obs.at,
+                TimelineKind.ZONE_HEADCOUNT,
+                f"{n} people in the hazard zone"
                 + (f" (maximum {limit})" if limit is not None else " (no zone defined)"),
-                facts={"change_id": ch.id, "headcount": n, "max_headcount": limit, "over": over},
-                source=src,
+                headcount=n,
+                max_headcount=limit,
+                over=limit is not None and n > limit,
             )
         )
     for req in ch.zone_log:
-        if req.outcome != "refused":
-            continue
-        out.append(
-            TimelineEntry(
-                at=req.at,
-                kind=TimelineKind.ZONE_HEADCOUNT,
-                kiln=kiln,
-                summary=f"{head}: {req.person} refused entry to the hazard zone"
-                + (f" ({req.reason})" if req.reason else ""),
-                facts={
-                    "change_id": ch.id,
-                    "person": req.person,
-                    "outcome": req.outcome,
-                    "reason": req.reason,
-                },
-                source=src,
+        if req.outcome == "refused":
+            out.append(
+                entry(
+                    req.at,
+                    TimelineKind.ZONE_HEADCOUNT,
+                    f"{req.person} refused entry to the hazard zone"
+                    + (f" ({req.reason})" if req.reason else ""),
+                    person=req.person,
+                    outcome=req.outcome,
+                    reason=req.reason,
+                )
             )
-        )
     for f in ch.firings:
-        out.append(
-            TimelineEntry(
-                at=f.started_at,
-                kind=TimelineKind.FIRING,
-                kiln=kiln,
-                summary=f"{head}: firing started",
-                facts={
-                    "change_id": ch.id,
-                    "ended_at": f.ended_at.isoformat() if f.ended_at else None,
-                },
-                source=src,
-            )
-        )
+        ended = f.ended_at.isoformat() if f.ended_at else None
+        out.append(entry(f.started_at, TimelineKind.FIRING, "firing started", ended_at=ended))
     return out
 
 

@@ -11,8 +11,9 @@ Importing this module must not import OR-Tools (tested): it depends only on the 
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import pairwise
@@ -61,6 +62,27 @@ class PlanViolationError(AssertionError):
         super().__init__("; ".join(str(v) for v in violations[:10]))
 
 
+Check = Callable[[PlanningProblem, PlanResult], list[PlanViolation]]
+_Finder = Callable[[PlanningProblem, PlanResult], Iterator["str | PlanViolation"]]
+
+
+def _rule(name: str) -> Callable[[_Finder], Check]:
+    """Make a check of the findings a generator yields: a plain message breaks the check's
+    own rule `name`; a `PlanViolation` names another (crew, availability)."""
+
+    def wrap(find: _Finder) -> Check:
+        @functools.wraps(find)
+        def check(problem: PlanningProblem, result: PlanResult) -> list[PlanViolation]:
+            return [
+                f if isinstance(f, PlanViolation) else PlanViolation(name, f)
+                for f in find(problem, result)
+            ]
+
+        return check
+
+    return wrap
+
+
 def _worker_shifts(result: PlanResult) -> dict[str, list[ShiftAssignment]]:
     by_worker: dict[str, list[ShiftAssignment]] = defaultdict(list)
     for s in result.shifts:
@@ -83,23 +105,19 @@ def _runs(days: Iterable[date]) -> list[tuple[date, int]]:
     return runs
 
 
-def check_rating(problem: PlanningProblem, result: PlanResult) -> list[PlanViolation]:
+@_rule("rating")
+def check_rating(problem: PlanningProblem, result: PlanResult) -> Iterator[str | PlanViolation]:
     """Every kiln-shift's output ≤ rating × allowed margin × shift length / 24 h [t]."""
-    out = []
     kilns = {k.kiln_id: k for k in problem.kilns}
     for s in result.shifts:
         kiln = kilns[s.kiln_id]
         cap = kiln.rated_capacity_t_per_day * result.allowed_load_margin * s.length_h / 24.0
         if s.output_t > cap + _EPS_T or s.output_t < -_EPS_T:
-            out.append(
-                PlanViolation(
-                    "rating",
-                    f"kiln {s.kiln_id} shift {s.start:%Y-%m-%d %H:%M} plans {s.output_t:.3f} t, "
-                    f"limit {kiln.rated_capacity_t_per_day:g} t/day × {result.allowed_load_margin:.2f}"
-                    f" × {s.length_h:g} h / 24 h = {cap:.3f} t",
-                )
+            yield (
+                f"kiln {s.kiln_id} shift {s.start:%Y-%m-%d %H:%M} plans {s.output_t:.3f} t, "
+                f"limit {kiln.rated_capacity_t_per_day:g} t/day × {result.allowed_load_margin:.2f}"
+                f" × {s.length_h:g} h / 24 h = {cap:.3f} t"
             )
-    return out
 
 
 def _maintenance_days(result: PlanResult) -> dict[str, list[tuple[date, date, str]]]:
@@ -109,10 +127,12 @@ def _maintenance_days(result: PlanResult) -> dict[str, list[tuple[date, date, st
     return by_kiln
 
 
-def check_maintenance_windows(problem: PlanningProblem, result: PlanResult) -> list[PlanViolation]:
+@_rule("maintenance")
+def check_maintenance_windows(
+    problem: PlanningProblem, result: PlanResult
+) -> Iterator[str | PlanViolation]:
     """Every task due in the horizon is placed once, finishes by its due date (overdue tasks
     start on the first day), and the kiln does not fire on any maintenance day."""
-    out = []
     placed = {m.task_id: m for m in result.maintenance}
     for kiln in problem.kilns:
         for task in kiln.maintenance:
@@ -120,80 +140,59 @@ def check_maintenance_windows(problem: PlanningProblem, result: PlanResult) -> l
             slot = placed.get(task.task_id)
             if slot is None:
                 if due_in_horizon:
-                    out.append(
-                        PlanViolation(
-                            "maintenance",
-                            f"{task.name} ({task.task_id}) of kiln {kiln.kiln_id}, due {task.due_on},"
-                            f" is not scheduled",
-                        )
+                    yield (
+                        f"{task.name} ({task.task_id}) of kiln {kiln.kiln_id}, due {task.due_on},"
+                        f" is not scheduled"
                     )
                 continue
             if (slot.last_day - slot.first_day).days + 1 != task.duration_days:
-                out.append(
-                    PlanViolation(
-                        "maintenance",
-                        f"{task.name} of kiln {kiln.kiln_id} scheduled "
-                        f"{(slot.last_day - slot.first_day).days + 1} days, needs "
-                        f"{task.duration_days} days",
-                    )
+                yield (
+                    f"{task.name} of kiln {kiln.kiln_id} scheduled "
+                    f"{(slot.last_day - slot.first_day).days + 1} days, needs "
+                    f"{task.duration_days} days"
                 )
             late_at_start = problem.day_of(task.due_on) - task.duration_days < 0
             if late_at_start and slot.first_day != problem.horizon_start:
-                out.append(
-                    PlanViolation(
-                        "maintenance",
-                        f"{task.name} of kiln {kiln.kiln_id} is overdue (due {task.due_on}) but starts"
-                        f" {slot.first_day}, not on the first day {problem.horizon_start}",
-                    )
+                yield (
+                    f"{task.name} of kiln {kiln.kiln_id} is overdue (due {task.due_on}) but starts"
+                    f" {slot.first_day}, not on the first day {problem.horizon_start}"
                 )
             if not late_at_start and slot.last_day >= task.due_on:
-                out.append(
-                    PlanViolation(
-                        "maintenance",
-                        f"{task.name} of kiln {kiln.kiln_id} ends {slot.last_day}, due {task.due_on}",
-                    )
+                yield (
+                    f"{task.name} of kiln {kiln.kiln_id} ends {slot.last_day}, due {task.due_on}"
                 )
             if slot.first_day < problem.horizon_start:
-                out.append(
-                    PlanViolation(
-                        "maintenance",
-                        f"{task.name} of kiln {kiln.kiln_id} starts before the horizon",
-                    )
-                )
+                yield f"{task.name} of kiln {kiln.kiln_id} starts before the horizon"
     windows = _maintenance_days(result)
     for s in result.shifts:
         for first, last, name in windows.get(s.kiln_id, []):
             if first <= s.day <= last:
-                out.append(
-                    PlanViolation(
-                        "maintenance",
-                        f"kiln {s.kiln_id} fires on {s.day} shift {s.shift_of_day} during {name} "
-                        f"({first}..{last})",
-                    )
+                yield (
+                    f"kiln {s.kiln_id} fires on {s.day} shift {s.shift_of_day} during {name} "
+                    f"({first}..{last})"
                 )
-    return out
 
 
-def check_planned_stops(problem: PlanningProblem, result: PlanResult) -> list[PlanViolation]:
+@_rule("planned stop")
+def check_planned_stops(
+    problem: PlanningProblem, result: PlanResult
+) -> Iterator[str | PlanViolation]:
     """No kiln fires on a day of its planned stops."""
-    out = []
     for s in result.shifts:
         for stop in problem.planned_stops:
             if stop.kiln_id == s.kiln_id and stop.first_day <= s.day <= stop.last_day:
-                out.append(
-                    PlanViolation(
-                        "planned stop",
-                        f"kiln {s.kiln_id} fires on {s.day} during {stop.reason} "
-                        f"({stop.first_day}..{stop.last_day})",
-                    )
+                yield (
+                    f"kiln {s.kiln_id} fires on {s.day} during {stop.reason} "
+                    f"({stop.first_day}..{stop.last_day})"
                 )
-    return out
 
 
-def check_campaign_limit(problem: PlanningProblem, result: PlanResult) -> list[PlanViolation]:
+@_rule("campaign limit")
+def check_campaign_limit(
+    problem: PlanningProblem, result: PlanResult
+) -> Iterator[str | PlanViolation]:
     """No kiln fires more than ``campaign_limit_days`` consecutive days (counting the days
     already run at the horizon start)."""
-    out = []
     fired: dict[str, set[date]] = defaultdict(set)
     for s in result.shifts:
         fired[s.kiln_id].add(s.day)
@@ -201,77 +200,61 @@ def check_campaign_limit(problem: PlanningProblem, result: PlanResult) -> list[P
         for first, length in _runs(fired[kiln.kiln_id]):
             carried = kiln.days_run_since_stop if first == problem.horizon_start else 0
             if length + carried > kiln.campaign_limit_days:
-                out.append(
-                    PlanViolation(
-                        "campaign limit",
-                        f"kiln {kiln.kiln_id} fires {length} days from {first}"
-                        + (f" after {carried} days already run" if carried else "")
-                        + f": {length + carried} > limit {kiln.campaign_limit_days} days",
-                    )
+                yield (
+                    f"kiln {kiln.kiln_id} fires {length} days from {first}"
+                    + (f" after {carried} days already run" if carried else "")
+                    + f": {length + carried} > limit {kiln.campaign_limit_days} days"
                 )
-    return out
 
 
+@_rule("qualification")
 def check_crew_and_qualification(
     problem: PlanningProblem, result: PlanResult
-) -> list[PlanViolation]:
+) -> Iterator[str | PlanViolation]:
     """Every firing kiln-shift has exactly ``crew_size`` distinct workers, each qualified for
     the kiln's kind, posted to it, available that day, and in no other kiln that shift."""
-    out = []
     kilns = {k.kiln_id: k for k in problem.kilns}
     workers = {w.worker_id: w for w in problem.workers}
     busy: dict[tuple[str, int], str] = {}
     for s in result.shifts:
         kiln = kilns[s.kiln_id]
         if len(set(s.worker_ids)) != kiln.crew_size or len(s.worker_ids) != kiln.crew_size:
-            out.append(
-                PlanViolation(
-                    "crew",
-                    f"kiln {s.kiln_id} shift {s.start:%Y-%m-%d %H:%M} has {len(s.worker_ids)} "
-                    f"workers, needs {kiln.crew_size}",
-                )
+            yield PlanViolation(
+                "crew",
+                f"kiln {s.kiln_id} shift {s.start:%Y-%m-%d %H:%M} has {len(s.worker_ids)} "
+                f"workers, needs {kiln.crew_size}",
             )
         for wid in s.worker_ids:
             worker = workers.get(wid)
             if worker is None:
-                out.append(PlanViolation("qualification", f"unknown worker {wid}"))
+                yield f"unknown worker {wid}"
                 continue
             if kiln.kind not in worker.qualified_kinds:
-                out.append(
-                    PlanViolation(
-                        "qualification",
-                        f"worker {wid} is not qualified for {kiln.kind} kilns (kiln {s.kiln_id}, "
-                        f"{s.start:%Y-%m-%d %H:%M})",
-                    )
+                yield (
+                    f"worker {wid} is not qualified for {kiln.kind} kilns (kiln {s.kiln_id}, "
+                    f"{s.start:%Y-%m-%d %H:%M})"
                 )
             if worker.kiln_ids is not None and kiln.kiln_id not in worker.kiln_ids:
-                out.append(
-                    PlanViolation(
-                        "qualification", f"worker {wid} is not posted to kiln {s.kiln_id}"
-                    )
-                )
+                yield f"worker {wid} is not posted to kiln {s.kiln_id}"
             if s.day in worker.unavailable_days:
-                out.append(
-                    PlanViolation(
-                        "availability", f"worker {wid} is unavailable on {s.day} but works it"
-                    )
+                yield PlanViolation(
+                    "availability", f"worker {wid} is unavailable on {s.day} but works it"
                 )
             other = busy.get((wid, s.shift_index))
             if other is not None:
-                out.append(
-                    PlanViolation(
-                        "crew",
-                        f"worker {wid} is on kilns {other} and {s.kiln_id} in the same shift "
-                        f"{s.start:%Y-%m-%d %H:%M}",
-                    )
+                yield PlanViolation(
+                    "crew",
+                    f"worker {wid} is on kilns {other} and {s.kiln_id} in the same shift "
+                    f"{s.start:%Y-%m-%d %H:%M}",
                 )
             busy[(wid, s.shift_index)] = s.kiln_id
-    return out
 
 
-def check_rest_between_shifts(problem: PlanningProblem, result: PlanResult) -> list[PlanViolation]:
+@_rule("rest between shifts")
+def check_rest_between_shifts(
+    problem: PlanningProblem, result: PlanResult
+) -> Iterator[str | PlanViolation]:
     """Between the end of a worker's shift and the start of their next: ≥ ``min_rest_h``."""
-    out = []
     need = problem.rest_rules.min_rest_h
     for wid, shifts in _worker_shifts(result).items():
         for a, b in pairwise(shifts):
@@ -279,39 +262,42 @@ def check_rest_between_shifts(problem: PlanningProblem, result: PlanResult) -> l
                 continue  # double booking is the crew check's finding
             rest_h = (b.start - (a.start + timedelta(hours=a.length_h))).total_seconds() / 3600
             if rest_h < need - _EPS_H:
-                out.append(
-                    PlanViolation(
-                        "rest between shifts",
-                        f"worker {wid}: shifts {a.start:%Y-%m-%d %H:%M} and {b.start:%Y-%m-%d %H:%M}"
-                        f" leave {rest_h:g} h rest < {need:g} h",
-                    )
+                yield (
+                    f"worker {wid}: shifts {a.start:%Y-%m-%d %H:%M} and {b.start:%Y-%m-%d %H:%M}"
+                    f" leave {rest_h:g} h rest < {need:g} h"
                 )
-    return out
 
 
-def check_consecutive_shifts(problem: PlanningProblem, result: PlanResult) -> list[PlanViolation]:
-    """No worker works shifts on more than ``max_consecutive_shifts`` consecutive days."""
-    out = []
-    limit = problem.rest_rules.max_consecutive_shifts
+def _long_runs(
+    result: PlanResult,
+    limit: int,
+    what: str,
+    counts: Callable[[ShiftAssignment], bool] = lambda _: True,
+) -> Iterator[str]:
+    """Each worker's runs of more than `limit` consecutive days with a shift that `counts`."""
     for wid, shifts in _worker_shifts(result).items():
-        for first, length in _runs(s.day for s in shifts):
+        for first, length in _runs(s.day for s in shifts if counts(s)):
             if length > limit:
-                out.append(
-                    PlanViolation(
-                        "consecutive shifts",
-                        f"worker {wid} works {length} consecutive days from {first} > {limit}",
-                    )
-                )
-    return out
+                yield f"worker {wid} works {length} consecutive {what} from {first} > {limit}"
 
 
-def check_consecutive_nights(problem: PlanningProblem, result: PlanResult) -> list[PlanViolation]:
+@_rule("consecutive shifts")
+def check_consecutive_shifts(
+    problem: PlanningProblem, result: PlanResult
+) -> Iterator[str | PlanViolation]:
+    """No worker works shifts on more than ``max_consecutive_shifts`` consecutive days."""
+    yield from _long_runs(result, problem.rest_rules.max_consecutive_shifts, "days")
+
+
+@_rule("consecutive nights")
+def check_consecutive_nights(
+    problem: PlanningProblem, result: PlanResult
+) -> Iterator[str | PlanViolation]:
     """No worker works night shifts on more than ``max_consecutive_nights`` consecutive days.
 
     A night shift has at least ``night_min_h`` hours in the night period — recomputed here
     from clock times, not taken from the plan's ``night`` flag.
     """
-    out = []
     rules = problem.rest_rules
     limit = rules.max_consecutive_nights
 
@@ -328,44 +314,36 @@ def check_consecutive_nights(problem: PlanningProblem, result: PlanResult) -> li
             total += max(0.0, overlap)
         return total
 
-    for wid, shifts in _worker_shifts(result).items():
-        nights = [s.day for s in shifts if night_hours(s) >= rules.night_min_h - _EPS_H]
-        for first, length in _runs(nights):
-            if length > limit:
-                out.append(
-                    PlanViolation(
-                        "consecutive nights",
-                        f"worker {wid} works {length} consecutive nights from {first} > {limit}",
-                    )
-                )
-    return out
+    yield from _long_runs(
+        result, limit, "nights", lambda s: night_hours(s) >= rules.night_min_h - _EPS_H
+    )
 
 
-def check_hours_per_7_days(problem: PlanningProblem, result: PlanResult) -> list[PlanViolation]:
+@_rule("hours per 7 days")
+def check_hours_per_7_days(
+    problem: PlanningProblem, result: PlanResult
+) -> Iterator[str | PlanViolation]:
     """In every 168 h window starting at one of a worker's shift starts: hours of shifts that
     start in it ≤ ``max_hours_per_7_days``."""
-    out = []
     limit = problem.rest_rules.max_hours_per_7_days
     week = timedelta(days=7)
     for wid, shifts in _worker_shifts(result).items():
         for i, a in enumerate(shifts):
             hours = sum(s.length_h for s in shifts[i:] if s.start < a.start + week)
             if hours > limit + _EPS_H:
-                out.append(
-                    PlanViolation(
-                        "hours per 7 days",
-                        f"worker {wid} works {hours:g} h in the 7 days from "
-                        f"{a.start:%Y-%m-%d %H:%M} > {limit:g} h",
-                    )
+                yield (
+                    f"worker {wid} works {hours:g} h in the 7 days from "
+                    f"{a.start:%Y-%m-%d %H:%M} > {limit:g} h"
                 )
                 break
-    return out
 
 
-def check_target_accounting(problem: PlanningProblem, result: PlanResult) -> list[PlanViolation]:
+@_rule("targets")
+def check_target_accounting(
+    problem: PlanningProblem, result: PlanResult
+) -> Iterator[str | PlanViolation]:
     """The tonnes the plan credits to targets exist: per target, planned ≤ scope output in its
     window; in total, ≤ the output of all kilns; shortfall = quantity − planned."""
-    out = []
     credited_total = 0.0
     for outcome in result.targets:
         target = next(t for t in problem.targets if t.target_id == outcome.target_id)
@@ -375,26 +353,17 @@ def check_target_accounting(problem: PlanningProblem, result: PlanResult) -> lis
             if s.kiln_id in target.kiln_ids and target.entered_on <= s.day <= target.deadline
         )
         if outcome.planned_t > made + _EPS_T * max(1, len(result.shifts)):
-            out.append(
-                PlanViolation(
-                    "targets",
-                    f"target {target.target_id} credited {outcome.planned_t:.3f} t but its kilns make"
-                    f" {made:.3f} t by {target.deadline}",
-                )
+            yield (
+                f"target {target.target_id} credited {outcome.planned_t:.3f} t but its kilns make"
+                f" {made:.3f} t by {target.deadline}"
             )
         if abs(outcome.shortfall_t - max(0.0, target.quantity_t - outcome.planned_t)) > 1e-6:
-            out.append(
-                PlanViolation("targets", f"target {target.target_id} shortfall does not add up")
-            )
+            yield f"target {target.target_id} shortfall does not add up"
         credited_total += outcome.planned_t
     if credited_total > result.total_output_t + _EPS_T * max(1, len(result.shifts)):
-        out.append(
-            PlanViolation(
-                "targets",
-                f"targets credited {credited_total:.3f} t > total output {result.total_output_t:.3f} t",
-            )
+        yield (
+            f"targets credited {credited_total:.3f} t > total output {result.total_output_t:.3f} t"
         )
-    return out
 
 
 CHECKS: tuple[Callable[[PlanningProblem, PlanResult], list[PlanViolation]], ...] = (

@@ -15,9 +15,10 @@ and the rule; an unmeetable target is *not* an error (it is a planner result).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import TypeVar
 
 from kilnguard.domain.errors import ValidationError
 
@@ -402,17 +403,11 @@ class PlanningProblem:
 
     def kiln(self, kiln_id: str) -> Kiln:
         """The kiln with id ``kiln_id``."""
-        for k in self.kilns:
-            if k.kiln_id == kiln_id:
-                return k
-        raise ValidationError("kiln_id", kiln_id, "unknown kiln")
+        return _one(self.kilns, lambda k: k.kiln_id, kiln_id, "kiln")
 
     def worker(self, worker_id: str) -> Worker:
         """The worker with id ``worker_id``."""
-        for w in self.workers:
-            if w.worker_id == worker_id:
-                return w
-        raise ValidationError("worker_id", worker_id, "unknown worker")
+        return _one(self.workers, lambda w: w.worker_id, worker_id, "worker")
 
     def stopped_days(self, kiln_id: str) -> frozenset[int]:
         """Day indices (within the horizon) covered by planned stops of the kiln."""
@@ -456,3 +451,14 @@ def _unique(name: str, values: Iterable[str]) -> None:
         if value in seen:
             raise ValidationError(name, value, "duplicate id")
         seen.add(value)
+
+
+_Item = TypeVar("_Item")
+
+
+def _one(items: Iterable[_Item], id_of: Callable[[_Item], str], wanted: str, what: str) -> _Item:
+    """The item whose id is `wanted`; a validation error on `<what>_id` when there is none."""
+    found = next((x for x in items if id_of(x) == wanted), None)
+    if found is None:
+        raise ValidationError(f"{what}_id", wanted, f"unknown {what}")
+    return found

@@ -15,9 +15,8 @@ import bisect
 import itertools
 import math
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TypeVar
+from typing import TypedDict, TypeVar
 
 import numpy as np
 
@@ -294,13 +293,7 @@ def build_inputs(
         change_reasons=reasons,
         alarms_high=alarms,
         alarm_summaries=summaries,
-        shifts=sc.shifts,
-        shift_kd=sc.shift_kd,
-        shift_crew=sc.shift_crew,
-        shift_order=sc.shift_order,
-        crew_starts=sc.crew_starts,
-        kd_starts=sc.kd_starts,
-        kd_ids=sc.kd_ids,
+        **sc,
     )
 
 
@@ -319,8 +312,9 @@ def _in_window(
         yield ki, d, state
 
 
-@dataclass(frozen=True)
-class _ShiftColumns:
+class _ShiftColumns(TypedDict):
+    """The shift columns of `RiskInputs`, built together by `_build_shifts`."""
+
     shifts: ShiftTable
     shift_kd: IntArray
     shift_crew: IntArray

@@ -1,12 +1,11 @@
 """What every investigation write shares: reading the investigation an act is about, checking
-the investigation right before anything is validated, and writing through the one write path
-under the audit names the investigation feature has always used."""
+the investigation right before anything is validated, and adding a record to an investigation
+(it takes the investigation's enterprise) through the one write path."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from typing import Any, Protocol, TypeVar, cast
+from typing import Protocol, TypeVar, cast
 
 from sqlalchemy.orm import Session
 
@@ -37,35 +36,6 @@ def investigation_of(
     return inv
 
 
-def record(
-    session: Session,
-    who: Principal,
-    row: R,
-    *,
-    action: str,
-    entity: str,
-    kind: str = KIND,
-    checked: bool = True,
-    at: dt.datetime | None = None,
-    payload: Mapping[str, Any] | None = None,
-) -> R:
-    """Write `row` (any investigation-feature row: it names its enterprise) through the one
-    write path, its audit entry named `entity`; `kind` is the right checked (default
-    "investigation"), `checked=False` for acts whose right the caller has already checked."""
-    return writes.write(
-        session,
-        who=who,
-        row=row,
-        action=action,
-        kind=kind,
-        entity=entity,
-        enterprise_id=row.enterprise_id,  # type: ignore[attr-defined]
-        payload=payload,
-        at=at,
-        checked=checked,
-    )
-
-
 class _OfInvestigation(Protocol):
     enterprise_id: int
     investigation_id: int
@@ -81,4 +51,4 @@ def add_to(
     owned.enterprise_id = inv.enterprise_id
     owned.investigation_id = inv.id
     owned.source = source
-    return record(session, who, row, action="create", entity=entity)
+    return writes.write_own(session, who=who, row=row, action="create", kind=KIND, entity=entity)

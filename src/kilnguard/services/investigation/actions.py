@@ -4,17 +4,27 @@ escalation of overdue ones up the ladder of `domain.investigation.DEFAULT_ESCALA
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kilnguard.domain import investigation as dom
 from kilnguard.domain.errors import ValidationError
-from kilnguard.services import access
+from kilnguard.services import access, writes
 from kilnguard.services.access import Principal
-from kilnguard.services.investigation._common import KIND, add_to, investigation_of, record
+from kilnguard.services.investigation._common import KIND, add_to, investigation_of
 from kilnguard.services.investigation.cast import structure_of
 from kilnguard.store.investigation_models import CorrectiveActionRow
+
+
+class _Audit(TypedDict):
+    kind: str
+    entity: str
+
+
+_AUDITED_AS = _Audit(kind=KIND, entity="corrective_action")
+"""Every write of a corrective action: under the investigation right, audited by its name."""
 
 
 def add_recommendation(
@@ -80,7 +90,7 @@ def set_action_status(
     row.completed_on = new.completed_on
     row.verified_by = new.verified_by
     row.note = new.note
-    return record(session, who, row, action="set_status", entity="corrective_action")
+    return writes.write_own(session, who=who, row=row, action="set_status", **_AUDITED_AS)
 
 
 def action_escalation_level(row: CorrectiveActionRow, as_of: dt.date) -> int:
@@ -103,6 +113,8 @@ def escalate_actions(
             row.escalation_level = level
             # Unchecked, as ever: raising the level of a late action is bookkeeping that any
             # reader of the action may trigger; it changes nobody's work.
-            record(session, who, row, action="escalate", entity="corrective_action", checked=False)
+            writes.write_own(
+                session, who=who, row=row, action="escalate", checked=False, **_AUDITED_AS
+            )
             changed.append(row)
     return changed

@@ -21,7 +21,7 @@ from kilnguard.domain.errors import Conflict, NotFound, ValidationError
 from kilnguard.domain.validation import require_text
 from kilnguard.services import access, writes
 from kilnguard.services.access import Principal
-from kilnguard.services.investigation._common import at_or_now, record
+from kilnguard.services.investigation._common import at_or_now
 from kilnguard.services.investigation.incidents import incident_summary
 from kilnguard.store import models as m
 from kilnguard.store.investigation_models import Bulletin, BulletinRecipient
@@ -69,7 +69,7 @@ def send_bulletin(
         source=source,
     )
     # checked above: the region's bulletin right (require_region_write)
-    record(session, who, b, action="send", entity="bulletin", kind="bulletin", checked=False)
+    writes.write_own(session, who=who, row=b, action="send", kind="bulletin", checked=False)
     targets = session.scalars(
         select(m.Enterprise)
         .where(m.Enterprise.region_id == region_id, m.Enterprise.id != incident.enterprise_id)
@@ -98,8 +98,14 @@ def _record_recipient(
 ) -> None:
     """Write a recipient row as part of sending or reminding, whose right ("bulletin" in a
     region `who` oversees) the caller has checked."""
-    record(
-        session, who, r, action=action, entity="bulletin_recipient", kind="bulletin", checked=False
+    writes.write_own(
+        session,
+        who=who,
+        row=r,
+        action=action,
+        entity="bulletin_recipient",
+        kind="bulletin",
+        checked=False,
     )
 
 
@@ -159,10 +165,10 @@ def acknowledge_bulletin(
     r.acknowledged_at = at_or_now(session, at)
     r.acknowledged_by = by or who.username
     r.checked = checked
-    return record(
+    return writes.write_own(
         session,
-        who,
-        r,
+        who=who,
+        row=r,
         action="acknowledge",
         entity="bulletin_recipient",
         kind="bulletin_acknowledgement",

@@ -18,14 +18,13 @@ from sqlalchemy.orm import Session
 from kilnguard.domain import investigation as dom
 from kilnguard.domain.errors import Conflict, ValidationError
 from kilnguard.domain.validation import require_text
-from kilnguard.services import access
+from kilnguard.services import access, writes
 from kilnguard.services.access import Principal
 from kilnguard.services.investigation._common import (
     KIND,
     add_to,
     at_or_now,
     investigation_of,
-    record,
 )
 from kilnguard.services.investigation.cast import create_controllers
 from kilnguard.services.investigation.timeline import assemble
@@ -94,7 +93,7 @@ def open_investigation(
         status="open",
         source=source,
     )
-    record(session, who, inv, action="open", entity="investigation")
+    writes.write_own(session, who=who, row=inv, action="open", kind=KIND, entity="investigation")
     rows = [
         TimelineRow(
             enterprise_id=row.enterprise_id,
@@ -111,11 +110,12 @@ def open_investigation(
     ]
     session.add_all(rows)
     session.flush()
-    record(
+    writes.write_own(
         session,
-        who,
-        inv,
+        who=who,
+        row=inv,
         action="assemble_timeline",
+        kind=KIND,
         entity=KIND,
         payload={"entries": len(rows), "window_days": window_days, "first_row": rows[0].id},
         checked=False,
@@ -135,7 +135,9 @@ def open_or_get(session: Session, who: Principal, incident_id: int) -> Investiga
 def close_investigation(session: Session, who: Principal, investigation_id: int) -> Investigation:
     inv = investigation_of(session, who, investigation_id, writing=True)
     inv.status = "closed"
-    return record(session, who, inv, action="close", entity="investigation")
+    return writes.write_own(
+        session, who=who, row=inv, action="close", kind=KIND, entity="investigation"
+    )
 
 
 # ------------------------------------------------------------ findings, evidence, interviews

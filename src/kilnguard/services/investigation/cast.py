@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from kilnguard.domain import investigation as dom
 from kilnguard.domain.errors import NotFound
+from kilnguard.services import writes
 from kilnguard.services.access import Principal
-from kilnguard.services.investigation._common import add_to, investigation_of, record
+from kilnguard.services.investigation._common import KIND, add_to, investigation_of
 from kilnguard.store import models as m
 from kilnguard.store.investigation_models import CastController, Investigation
 
@@ -75,7 +76,9 @@ def analyse_controller(
     c.flawed_feedback = [*c.flawed_feedback, *flawed_feedback]
     c.process_model_flaws = [*c.process_model_flaws, *process_model_flaws]
     c.context = [*c.context, *context]
-    return record(session, who, c, action="analyse", entity="cast_controller")
+    return writes.write_own(
+        session, who=who, row=c, action="analyse", kind=KIND, entity="cast_controller"
+    )
 
 
 def controllers_of(session: Session, investigation_id: int) -> list[CastController]:

@@ -23,9 +23,9 @@ from kilnguard.domain.errors import NotFound, ValidationError
 from kilnguard.domain.plant import EventType
 from kilnguard.domain.roles import Role
 from kilnguard.domain.validation import require_choice
-from kilnguard.services import access
+from kilnguard.services import access, writes
 from kilnguard.services.access import Principal
-from kilnguard.services.investigation._common import record
+from kilnguard.services.investigation._common import KIND
 from kilnguard.store import models as m
 from kilnguard.store.investigation_models import IncidentExtra
 
@@ -164,7 +164,9 @@ def set_incident_extras(
     extra.potential_severity = potential_severity
     extra.occurred_at_assumed = occurred_at_assumed
     extra.source = source
-    return record(session, who, extra, action="set", entity="incident_extra")
+    return writes.write_own(
+        session, who=who, row=extra, action="set", kind=KIND, entity="incident_extra"
+    )
 
 
 def file_anonymous_report(
@@ -232,10 +234,10 @@ def file_anonymous_report(
     session.flush()
     day = dt.datetime.combine(received_on, dt.time(0), tzinfo=dt.UTC)
     for entity, obj in (("incident", row), ("incident_extra", extra)):
-        record(
+        writes.write_own(
             session,
-            ANONYMOUS,
-            obj,
+            who=ANONYMOUS,
+            row=obj,
             action="report_anonymously",
             entity=entity,
             kind="incident",

@@ -14,7 +14,8 @@ import datetime as dt
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -41,6 +42,10 @@ class Gathered:
     alerts: list[dom.AlertRecord] = field(default_factory=list)
     changes: list[ChangeRequest] = field(default_factory=list)
     kiln_names: list[str] = field(default_factory=list)
+
+    def records(self) -> dict[str, Any]:
+        """The record lists by the names `assemble_timeline` takes them under."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "kiln_names"}
 
 
 def _scope_kilns(session: Session, row: m.Incident) -> list[m.Kiln]:
@@ -364,13 +369,7 @@ def assemble(session: Session, row: m.Incident, window_days: int) -> list[dom.Ti
     g = gather_records(session, row, window_days)
     return dom.assemble_timeline(
         to_domain(row, extras_of(session, row.id)),
-        production=g.production,
-        targets=g.targets,
-        maintenance=g.maintenance,
-        shifts=g.shifts,
-        changes=g.changes,
-        risk_levels=g.risk_levels,
-        alerts=g.alerts,
+        **g.records(),
         window_days=window_days,
         tz=plant_tz(session, row.enterprise_id),
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -26,6 +26,16 @@ from kilnguard.store.models import Base, Kiln
 T = TypeVar("T")
 ItemT = TypeVar("ItemT")
 R = TypeVar("R", bound=Base)
+
+
+class OnKiln(Protocol):
+    """An input record written on one kiln (production, work order)."""
+
+    @property
+    def kiln_id(self) -> int: ...
+
+
+K = TypeVar("K", bound=OnKiln)
 
 
 def validate_batch(items: Sequence[T], check: Callable[[int, T], None]) -> None:
@@ -103,13 +113,22 @@ def write_all(
     `access` about every row, so the rows are written as part of that checked act."""
     session.add_all(rows)  # one INSERT batch on the first flush
     for row in rows:
-        writes.write(
-            session,
-            who=who,
-            row=row,
-            action=action,
-            kind=kind,
-            enterprise_id=row.enterprise_id,  # type: ignore[attr-defined]
-            checked=False,
-        )
+        writes.write_own(session, who=who, row=row, action=action, kind=kind, checked=False)
     return list(rows)
+
+
+def write_on_kilns(
+    session: Session,
+    who: Principal,
+    items: Sequence[K],
+    *,
+    kind: str,
+    check: Callable[[K, Callable[[int], Kiln]], None],
+    row: Callable[[K, Kiln], R],
+) -> list[R]:
+    """The batch shape of every record on a kiln: `check` each item (it looks its kiln up
+    through the callable it is given, so a kiln `who` may not write is a row error), then
+    write `row(item, kiln)` for all of them, or nothing."""
+    kilns = KilnsInBatch(session, who, kind)
+    validate_batch(items, lambda _, item: check(item, kilns.get))
+    return write_all(session, who, [row(i, kilns.get(i.kiln_id)) for i in items], kind=kind)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
 from sqlalchemy.orm import Session
@@ -13,15 +13,20 @@ from kilnguard.domain.errors import ValidationError
 from kilnguard.services import access
 from kilnguard.services.access import Principal
 from kilnguard.services.records.batch import (
-    KilnsInBatch,
     kiln_for_write,
     one,
-    validate_batch,
     validate_with,
     write_all,
+    write_on_kilns,
 )
 from kilnguard.services.records.plant import require_own
-from kilnguard.store.models import MaintenancePlan, PlannedStop, WorkOrder, WorkOrderDeferral
+from kilnguard.store.models import (
+    Kiln,
+    MaintenancePlan,
+    PlannedStop,
+    WorkOrder,
+    WorkOrderDeferral,
+)
 
 
 @dataclass(frozen=True)
@@ -60,11 +65,10 @@ class WorkOrderIn:
 def create_work_orders(
     session: Session, who: Principal, items: Sequence[WorkOrderIn]
 ) -> list[WorkOrder]:
-    kilns = KilnsInBatch(session, who, "work_order")
 
-    def check(_: int, w: WorkOrderIn) -> None:
+    def check(w: WorkOrderIn, kiln_of: Callable[[int], Kiln]) -> None:
         validate_with(rules.validate_work_order, w)
-        kiln = kilns.get(w.kiln_id)
+        kiln = kiln_of(w.kiln_id)
         if w.enterprise_id is not None and w.enterprise_id != kiln.enterprise_id:
             raise ValidationError(
                 "kiln_id", w.kiln_id, "a work order must be on a kiln of its own enterprise"
@@ -72,13 +76,12 @@ def create_work_orders(
         rule = "no such maintenance plan for this kiln"
         require_own(session, MaintenancePlan, w.plan_id, w.kiln_id, "plan_id", rule, "kiln_id")
 
-    validate_batch(items, check)
-    rows = []
-    for w in items:
+    def row(w: WorkOrderIn, kiln: Kiln) -> WorkOrder:
         values = asdict(w)
         values.pop("enterprise_id")
-        rows.append(WorkOrder(enterprise_id=kilns.get(w.kiln_id).enterprise_id, **values))
-    return write_all(session, who, rows, kind="work_order")
+        return WorkOrder(enterprise_id=kiln.enterprise_id, **values)
+
+    return write_on_kilns(session, who, items, kind="work_order", check=check, row=row)
 
 
 def create_work_order_one(session: Session, who: Principal, item: WorkOrderIn) -> WorkOrder:

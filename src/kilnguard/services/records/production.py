@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import select
@@ -14,11 +14,11 @@ from kilnguard.domain.errors import BatchValidationError, NotFound, RowError, Va
 from kilnguard.services import access
 from kilnguard.services.access import Principal
 from kilnguard.services.records.batch import (
-    KilnsInBatch,
     one,
     validate_batch,
     validate_with,
     write_all,
+    write_on_kilns,
 )
 from kilnguard.services.records.plant import require_own
 from kilnguard.store.models import Kiln, ProductionRecord, Shift, Worker
@@ -39,19 +39,16 @@ def record_production(
     session: Session, who: Principal, items: Sequence[ProductionIn]
 ) -> list[ProductionRecord]:
     """Record kiln output per shift (t, hours fired)."""
-    kilns = KilnsInBatch(session, who, "production_record")
 
-    def check(_: int, p: ProductionIn) -> None:
+    def check(p: ProductionIn, kiln: Callable[[int], Kiln]) -> None:
         validate_with(rules.validate_production, p)
         rules.require_choice("source", p.source, [s.value for s in rules.Source])
-        kilns.get(p.kiln_id)
+        kiln(p.kiln_id)
 
-    validate_batch(items, check)
-    rows = [
-        ProductionRecord(enterprise_id=kilns.get(p.kiln_id).enterprise_id, **asdict(p))
-        for p in items
-    ]
-    return write_all(session, who, rows, kind="production_record")
+    def row(p: ProductionIn, kiln: Kiln) -> ProductionRecord:
+        return ProductionRecord(enterprise_id=kiln.enterprise_id, **asdict(p))
+
+    return write_on_kilns(session, who, items, kind="production_record", check=check, row=row)
 
 
 def record_production_one(session: Session, who: Principal, item: ProductionIn) -> ProductionRecord:

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -20,7 +22,6 @@ from kilnguard.domain.investigation import UcaType
 from kilnguard.domain.plant import EventType
 from kilnguard.services import access
 from kilnguard.services import investigation as svc
-from kilnguard.services.access import Principal
 from kilnguard.services.investigation import report as rep
 from kilnguard.web import pages
 
@@ -48,22 +49,36 @@ def _form(path: str) -> Callable[[DecoratedCallable], DecoratedCallable]:
     return router.post(path, include_in_schema=False, response_model=None)
 
 
-def _submit(
-    request: Request,
-    act: Callable[[Session], object],
+Act = Callable[[Session], object]
+"""What a form does, in the unit of work its post opens."""
+Params = dict[str, Any]
+"""A form post's parameters by name (path, form fields, `request`, `who`)."""
+
+
+def _posting(
+    path: str,
     *,
-    done: str,
-    again: Callable[[str], Response],
+    done: Callable[[Params], str],
+    again: Callable[[Params, str], Response],
     refused: tuple[type[Exception], ...] = (KilnguardError,),
-) -> Response:
-    """Run a form's act in one unit of work, then show `done` (303); when the act is refused,
-    show the form's page again with the reason."""
-    try:
-        with uow(request) as session:
-            act(session)
-    except refused as exc:
-        return again(_error_text(exc))
-    return RedirectResponse(done, status_code=303)
+) -> Callable[[Callable[..., Act]], Callable[..., Response]]:
+    """A form post to `path`. The decorated function takes the post's parameters and names
+    its act; the post runs the act in one unit of work and shows `done` (303), or, when the act
+    is refused, shows the form's page `again` with the reason."""
+
+    def register(act_of: Callable[..., Act]) -> Callable[..., Response]:
+        @functools.wraps(act_of)  # FastAPI reads the parameters from act_of's signature
+        def post(**params: Any) -> Response:
+            try:
+                with uow(params["request"]) as session:
+                    act_of(**params)(session)
+            except refused as exc:
+                return again(params, _error_text(exc))
+            return RedirectResponse(done(params), status_code=303)
+
+        return _form(path)(post)
+
+    return register
 
 
 @router.get("/incidents", response_class=HTMLResponse, include_in_schema=False)
@@ -80,7 +95,11 @@ def page_incidents(request: Request, who: Who, error: str = "") -> HTMLResponse:
         )
 
 
-@_form("/incidents/anonymous")
+@_posting(
+    "/incidents/anonymous",
+    done=lambda p: "/incidents?filed=1",
+    again=lambda p, error: page_incidents(p["request"], p["who"], error=error),
+)
 def page_anonymous(
     request: Request,
     who: Who,
@@ -88,20 +107,15 @@ def page_anonymous(
     event_type: str = Form("near_miss"),
     description: str = Form(""),
     occurred_on: str = Form(""),
-) -> Response:
-    return _submit(
-        request,
-        lambda session: svc.file_anonymous_report(
-            session,
-            who,
-            enterprise_id=enterprise_id,
-            event_type=event_type,
-            description=description,
-            occurred_on=_date("occurred_on", occurred_on),
-            received_on=clock_of_app(request).now().date(),
-        ),
-        done="/incidents?filed=1",
-        again=lambda error: page_incidents(request, who, error=error),
+) -> Act:
+    return lambda session: svc.file_anonymous_report(
+        session,
+        who,
+        enterprise_id=enterprise_id,
+        event_type=event_type,
+        description=description,
+        occurred_on=_date("occurred_on", occurred_on),
+        received_on=clock_of_app(request).now().date(),
     )
 
 
@@ -163,69 +177,49 @@ def page_investigation(
         )
 
 
-def _on_investigation(
-    request: Request,
-    who: Principal,
-    investigation_id: int,
-    act: Callable[[Session], object],
-    *,
-    anchor: str,
-    refused: tuple[type[Exception], ...] = (KilnguardError,),
-) -> Response:
-    """A form on the investigation page: back to its section `anchor`, or the page again with
-    the reason the act was refused."""
-    return _submit(
-        request,
-        act,
-        done=f"/investigations/{investigation_id}#{anchor}",
-        again=lambda error: page_investigation(request, who, investigation_id, error=error),
+def _investigation_form(
+    section: str, *, anchor: str, refused: tuple[type[Exception], ...] = (KilnguardError,)
+) -> Callable[[Callable[..., Act]], Callable[..., Response]]:
+    """A form of the investigation page, posted to /investigations/{id}/`section`: back to the
+    page's section `anchor`, or the page again with the reason the act was refused."""
+    return _posting(
+        f"/investigations/{{investigation_id}}/{section}",
+        done=lambda p: f"/investigations/{p['investigation_id']}#{anchor}",
+        again=lambda p, error: page_investigation(
+            p["request"], p["who"], p["investigation_id"], error=error
+        ),
         refused=refused,
     )
 
 
-@_form("/investigations/{investigation_id}/findings")
-def page_finding(
-    request: Request, who: Who, investigation_id: int, text: str = Form("")
-) -> Response:
-    return _on_investigation(
-        request,
-        who,
-        investigation_id,
-        lambda session: svc.add_finding(session, who, investigation_id, text),
-        anchor="findings",
-    )
+@_investigation_form("findings", anchor="findings")
+def page_finding(request: Request, who: Who, investigation_id: int, text: str = Form("")) -> Act:
+    return lambda session: svc.add_finding(session, who, investigation_id, text)
 
 
-@_form("/investigations/{investigation_id}/analysis")
+@_investigation_form("analysis", anchor="cast", refused=(KilnguardError, ValueError))
 def page_analysis(
     request: Request,
     who: Who,
     investigation_id: int,
     key: str = Form(""),
     uca: str = Form(""),
-    uca_type: str = Form("provided_unsafe"),
+    uca_type: str = Form("provided_unsafe"),  # an unknown type is refused (ValueError)
     flawed_feedback: str = Form(""),
     context: str = Form(""),
-) -> Response:
-    return _on_investigation(
-        request,
+) -> Act:
+    return lambda session: svc.analyse_controller(
+        session,
         who,
         investigation_id,
-        lambda session: svc.analyse_controller(
-            session,
-            who,
-            investigation_id,
-            key,
-            unsafe_control_actions=[(uca, uca_type)] if uca.strip() else [],
-            flawed_feedback=[flawed_feedback] if flawed_feedback.strip() else [],
-            context=[context] if context.strip() else [],
-        ),
-        anchor="cast",
-        refused=(KilnguardError, ValueError),  # an unknown UCA type
+        key,
+        unsafe_control_actions=[(uca, uca_type)] if uca.strip() else [],
+        flawed_feedback=[flawed_feedback] if flawed_feedback.strip() else [],
+        context=[context] if context.strip() else [],
     )
 
 
-@_form("/investigations/{investigation_id}/actions")
+@_investigation_form("actions", anchor="actions")
 def page_action(
     request: Request,
     who: Who,
@@ -234,21 +228,15 @@ def page_action(
     text: str = Form(""),
     owner: str = Form(""),
     due_on: str = Form(""),
-) -> Response:
-    return _on_investigation(
-        request,
+) -> Act:
+    return lambda session: svc.add_recommendation(
+        session,
         who,
         investigation_id,
-        lambda session: svc.add_recommendation(
-            session,
-            who,
-            investigation_id,
-            controller_key=controller_key,
-            text=text,
-            owner=owner,
-            due_on=_date("due_on", due_on),
-        ),
-        anchor="actions",
+        controller_key=controller_key,
+        text=text,
+        owner=owner,
+        due_on=_date("due_on", due_on),
     )
 
 
@@ -289,7 +277,16 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-@_form("/bulletins")
+def _bulletins_form(path: str) -> Callable[[Callable[..., Act]], Callable[..., Response]]:
+    """A form of the bulletins page: back to it, or it again with the reason."""
+    return _posting(
+        path,
+        done=lambda p: "/bulletins",
+        again=lambda p, error: page_bulletins(p["request"], p["who"], error=error),
+    )
+
+
+@_bulletins_form("/bulletins")
 def page_send_bulletin(
     request: Request,
     who: Who,
@@ -301,37 +298,25 @@ def page_send_bulletin(
     tiers: list[int] = Form([]),
     sectors: str = Form(""),
     acknowledge_within_days: int = Form(7),
-) -> Response:
+) -> Act:
     """A regulator sends a bulletin from the web: lessons and checks one per line."""
-    return _submit(
-        request,
-        lambda session: svc.send_bulletin(
-            session,
-            who,
-            incident_id=incident_id,
-            title=title,
-            summary=summary,
-            lessons=_lines(lessons),
-            required_checks=_lines(required_checks),
-            tiers=tiers,
-            sectors=[x.strip() for x in sectors.split(",") if x.strip()],
-            acknowledge_within_days=acknowledge_within_days,
-        ),
-        done="/bulletins",
-        again=lambda error: page_bulletins(request, who, error=error),
+    return lambda session: svc.send_bulletin(
+        session,
+        who,
+        incident_id=incident_id,
+        title=title,
+        summary=summary,
+        lessons=_lines(lessons),
+        required_checks=_lines(required_checks),
+        tiers=tiers,
+        sectors=[x.strip() for x in sectors.split(",") if x.strip()],
+        acknowledge_within_days=acknowledge_within_days,
     )
 
 
-@_form("/bulletins/{bulletin_id}/acknowledge")
-def page_acknowledge(
-    request: Request, who: Who, bulletin_id: int, checked: str = Form("")
-) -> Response:
-    return _submit(
-        request,
-        lambda session: svc.acknowledge_bulletin(session, who, bulletin_id, checked=checked),
-        done="/bulletins",
-        again=lambda error: page_bulletins(request, who, error=error),
-    )
+@_bulletins_form("/bulletins/{bulletin_id}/acknowledge")
+def page_acknowledge(request: Request, who: Who, bulletin_id: int, checked: str = Form("")) -> Act:
+    return lambda session: svc.acknowledge_bulletin(session, who, bulletin_id, checked=checked)
 
 
 @router.get("/rates", response_class=HTMLResponse, include_in_schema=False)

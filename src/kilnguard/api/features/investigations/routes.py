@@ -49,13 +49,7 @@ def api_register_one(request: Request, who: Who, incident_id: int) -> dict[str, 
 @_json("PUT", "/incident-register/{incident_id}/extras", s.IncidentOut, tag="incidents")
 def api_extras(request: Request, who: Who, incident_id: int, body: s.ExtrasIn) -> dict[str, Any]:
     with uow(request) as session:
-        svc.set_incident_extras(
-            session,
-            who,
-            incident_id,
-            people_involved=body.people_involved,
-            potential_severity=body.potential_severity,
-        )
+        svc.set_incident_extras(session, who, incident_id, **body.model_dump())
         return svc.get_incident(session, who, incident_id)
 
 
@@ -64,19 +58,8 @@ def api_anonymous(request: Request, who: Who, body: s.AnonymousReportIn) -> dict
     """File a near miss or unsafe condition anonymously: no identity is stored anywhere
     (audit actor "anonymous", audit time the day only). The reply carries only the id."""
     with uow(request) as session:
-        row = svc.file_anonymous_report(
-            session,
-            who,
-            enterprise_id=body.enterprise_id,
-            event_type=body.event_type,
-            description=body.description,
-            occurred_on=body.occurred_on,
-            received_on=clock_of_app(request).now().date(),
-            kiln_id=body.kiln_id,
-            killed=body.killed,
-            seriously_injured=body.seriously_injured,
-            minor_injuries=body.minor_injuries,
-        )
+        received_on = clock_of_app(request).now().date()
+        row = svc.file_anonymous_report(session, who, received_on=received_on, **body.model_dump())
         return {"id": row.id, "anonymous": True}
 
 
@@ -116,7 +99,7 @@ def api_finding(
     request: Request, who: Who, investigation_id: int, body: s.FindingIn
 ) -> dict[str, Any]:
     with uow(request) as session:
-        f = svc.add_finding(session, who, investigation_id, body.text, about=body.about)
+        f = svc.add_finding(session, who, investigation_id, **body.model_dump())
         return {
             "id": f.id,
             "text": f.text,
@@ -131,7 +114,7 @@ def api_evidence(
     request: Request, who: Who, investigation_id: int, body: s.EvidenceIn
 ) -> dict[str, Any]:
     with uow(request) as session:
-        e = svc.add_evidence(session, who, investigation_id, body.title, body.description)
+        e = svc.add_evidence(session, who, investigation_id, **body.model_dump())
         return {"id": e.id, "title": e.title, "added_by": e.added_by}
 
 
@@ -140,7 +123,7 @@ def api_interview(
     request: Request, who: Who, investigation_id: int, body: s.InterviewIn
 ) -> dict[str, Any]:
     with uow(request) as session:
-        n = svc.add_interview(session, who, investigation_id, body.interviewee, body.text)
+        n = svc.add_interview(session, who, investigation_id, **body.model_dump())
         return {"id": n.id, "interviewee": n.interviewee, "author": n.author}
 
 
@@ -169,15 +152,7 @@ def api_recommend(
     request: Request, who: Who, investigation_id: int, body: s.RecommendationIn
 ) -> dict[str, Any]:
     with uow(request) as session:
-        a = svc.add_recommendation(
-            session,
-            who,
-            investigation_id,
-            controller_key=body.controller_key,
-            text=body.text,
-            owner=body.owner,
-            due_on=body.due_on,
-        )
+        a = svc.add_recommendation(session, who, investigation_id, **body.model_dump())
         return {"id": a.id, "status": a.status, "owner": a.owner, "due_on": a.due_on.isoformat()}
 
 
