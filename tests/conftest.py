@@ -91,9 +91,56 @@ def database_url(fresh_database_url: Callable[[], str]) -> str:
     return url
 
 
+_DEMO_TEMPLATES: dict[str, str] = {}
+"""Per test process: the URL of a database holding the demo region as first built, by backend."""
+
+
+def _copy_database(source: str, target: str) -> None:
+    """Make the database at `target` an exact copy of the one at `source` (same backend).
+
+    SQLite copies through the online backup API; PostgreSQL recreates `target` from `source` as
+    its template (a file-level copy). Nothing may be connected to either."""
+    src, dst = make_url(store_db.normalise_url(source)), make_url(store_db.normalise_url(target))
+    if src.get_backend_name() == "sqlite":
+        import sqlite3
+
+        with sqlite3.connect(str(src.database)) as a, sqlite3.connect(str(dst.database)) as b:
+            a.backup(b)
+        return
+    import psycopg
+
+    with psycopg.connect(
+        host=src.host or "127.0.0.1",
+        port=src.port or 5432,
+        user=src.username or "postgres",
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{dst.database}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{dst.database}" TEMPLATE "{src.database}"')
+
+
+def _template_url(url: str) -> str:
+    """A sibling of `url` to hold this process's demo template."""
+    parsed = make_url(store_db.normalise_url(url))
+    if parsed.get_backend_name() == "sqlite":
+        path = Path(str(parsed.database)).with_name("demo-template.db")
+        return parsed.set(database=str(path)).render_as_string(hide_password=False)
+    return parsed.set(database=f"{parsed.database}_tpl").render_as_string(hide_password=False)
+
+
 def build_demo_database(url: str) -> None:
-    """Migrate the empty database at `url` and build the whole demo region in it, through the
-    same services and feature extensions `kilnguard demo` uses."""
+    """Fill the empty database at `url` with the whole demo region.
+
+    The first call in a test process migrates and builds it through the same services and
+    feature extensions `kilnguard demo` uses, and keeps a copy as a template; later calls copy
+    the template (seconds instead of a full build per module). Every module still gets a
+    database of its own, so a test that writes cannot change what another module sees."""
+    backend = make_url(store_db.normalise_url(url)).get_backend_name()
+    template = _DEMO_TEMPLATES.get(backend)
+    if template is not None:
+        _copy_database(template, url)
+        return
     from kilnguard.scenarios import load_extensions
     from kilnguard.scenarios.demo import build_demo
 
@@ -105,6 +152,20 @@ def build_demo_database(url: str) -> None:
             build_demo(s)
     finally:
         eng.dispose()
+    store_db.engine_for.cache_clear()
+    copy = _template_url(url)
+    _copy_database(url, copy)
+    _DEMO_TEMPLATES[backend] = copy
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_demo_templates() -> Iterator[None]:
+    """Drop this process's PostgreSQL demo template at the end (SQLite's lives in tmp)."""
+    yield
+    template = _DEMO_TEMPLATES.pop("postgresql", None)
+    server = os.environ.get(PG_ENV)
+    if template is not None and server:
+        _drop_pg_database(server, template)
 
 
 @pytest.fixture(scope="session")
