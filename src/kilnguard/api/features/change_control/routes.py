@@ -210,7 +210,12 @@ def api_evidence(
         return file.attach(session, who, change_id)
 
 
-@router.get(f"{CHANGE}/evidence/{{evidence_id}}", tags=TAG, response_class=Response)
+@router.get(
+    f"{CHANGE}/evidence/{{evidence_id}}",
+    tags=TAG,
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}, "description": "The file"}},
+)
 def api_evidence_file(request: Request, who: Who, change_id: int, evidence_id: int) -> Response:
     with uow(request) as session:
         ev = cc.evidence_file(session, who, change_id=change_id, evidence_id=evidence_id)
