@@ -245,3 +245,16 @@ def test_the_store_query_scan(tmp_path: Path, code: str, caught: bool) -> None:
     path = tmp_path / "m.py"
     path.write_text(code + "\n")
     assert bool(store_query_findings(path)) is caught
+
+
+def test_charts_use_no_pyplot_state_or_global_backend() -> None:
+    """Charts render on their own Figure and Agg canvas: pyplot's global state and
+    `matplotlib.use` would leak between a server's threads."""
+    findings = [f for p in _modules(".") for f in matplotlib_findings(p) if "pyplot" in f.what]
+    findings += [
+        Finding(p, n, "switches the global matplotlib backend")
+        for p in _modules(".")
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1)
+        if "matplotlib.use(" in line
+    ]
+    assert not findings, _report(findings)

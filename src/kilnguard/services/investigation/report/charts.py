@@ -1,5 +1,7 @@
-"""The report's charts as PNG bytes, rendered in memory with matplotlib's Agg backend: load
-against rating, crew fatigue, the CAST control structure, and incident rates by month."""
+"""The report's charts as PNG bytes: load against rating, crew fatigue, the CAST control
+structure, and incident rates by month. Rendered in memory on an explicit Agg canvas
+(``matplotlib.figure.Figure`` + ``FigureCanvasAgg``): no pyplot state, no global backend switch,
+no temp files, safe in a server's threads."""
 
 from __future__ import annotations
 
@@ -10,11 +12,9 @@ from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.dates import date2num as _date2num
+from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from kilnguard.services.investigation.rates import RateRow
@@ -25,11 +25,18 @@ def date2num(value: Any) -> Any:
     return _date2num(value)  # type: ignore[no-untyped-call]
 
 
-def _png(fig: Any) -> bytes:
+def _png(fig: Figure, *, dpi: int = 110) -> bytes:
+    """The figure rendered as PNG bytes on its own Agg canvas."""
+    FigureCanvasAgg(fig)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
     return buf.getvalue()
+
+
+def _axes(width_in: float, height_in: float) -> tuple[Figure, Any]:
+    """A new figure of the given size [in] with one axes."""
+    fig = Figure(figsize=(width_in, height_in))
+    return fig, fig.subplots()
 
 
 def _mark(ax: Any, day: dt.date, label: str, *, color: str, lw: float, fontsize: int) -> None:
@@ -61,7 +68,7 @@ def load_chart(data: dict[str, Any]) -> bytes:
                 float(f["rated_capacity_t_per_day"]),
             )
         )
-    fig, ax = plt.subplots(figsize=(9, 3.6))
+    fig, ax = _axes(9, 3.6)
     for kiln, pts in sorted(series.items()):
         pts.sort()
         days = [p[0] for p in pts]
@@ -101,7 +108,7 @@ def fatigue_chart(data: dict[str, Any]) -> bytes:
         for t in data["by_kind"]["shifts"]
     ]
     pts = [(a, float(k)) for a, k in pts if k is not None]
-    fig, ax = plt.subplots(figsize=(9, 2.4))
+    fig, ax = _axes(9, 2.4)
     if pts:
         ax.plot(date2num([p[0] for p in pts]), [p[1] for p in pts], ".", color="tab:brown")
     ax.axhline(7.0, color="red", ls="--", lw=1)
@@ -117,7 +124,7 @@ def cast_chart(data: dict[str, Any]) -> bytes:
     """The five-level control structure: boxes top-down, control arrows down, feedback up;
     a controller with unsafe control actions on record is drawn red."""
     ctrls = data["controllers"]
-    fig, ax = plt.subplots(figsize=(7, 1.3 * max(len(ctrls), 1) + 0.4))
+    fig, ax = _axes(7, 1.3 * max(len(ctrls), 1) + 0.4)
     n = len(ctrls)
     ax.set_xlim(0, 10)
     ax.set_ylim(0, n * 1.3)
@@ -175,7 +182,7 @@ def make_charts(data: dict[str, Any]) -> dict[str, bytes]:
 
 def rates_chart(rows: Sequence[RateRow]) -> bytes:
     """TRIR per month and enterprise (PNG)."""
-    fig, ax = plt.subplots(figsize=(8, 3))
+    fig, ax = _axes(8, 3)
     names = sorted({r.name for r in rows if r.scope == "enterprise"})
     months = sorted({r.period for r in rows if r.period != "all"})
     width = 0.8 / max(len(names), 1)
@@ -195,7 +202,4 @@ def rates_chart(rows: Sequence[RateRow]) -> bytes:
     ax.set_ylabel("TRIR per 200,000 h")
     if names:
         ax.legend(fontsize=7)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
-    plt.close(fig)
-    return buf.getvalue()
+    return _png(fig, dpi=100)
