@@ -28,6 +28,7 @@ def test_every_right_names_roles_and_regulators_only_where_spelled_out() -> None
         "bulletin",
         "change_firing_abort",
         "change_notification",
+        "change_objection",
     }
 
 
@@ -41,9 +42,10 @@ def test_regulator_reads_the_region_and_writes_no_plant_record(plant: Plant) -> 
                 access.require_write(s, reg, kind, plant.ent_a)
         with pytest.raises(NotFound):
             access.require_write(s, reg, "production_record", plant.ent_other_region)
-        access.require_write(s, reg, "change_firing_abort", plant.ent_a)
-        with pytest.raises(NotFound):
-            access.require_write(s, reg, "change_firing_abort", plant.ent_other_region)
+        for kind in ("change_firing_abort", "change_objection"):
+            access.require_write(s, reg, kind, plant.ent_a)
+            with pytest.raises(NotFound):
+                access.require_write(s, reg, kind, plant.ent_other_region)
 
 
 def test_region_wide_rights_stop_at_the_regions_edge(plant: Plant) -> None:

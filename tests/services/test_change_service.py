@@ -203,6 +203,35 @@ def test_only_the_author_withdraws_an_objection_and_then_it_stops_blocking(plant
     assert _audit_count(plant.engine, "withdraw") == 1
 
 
+def test_a_regulator_may_object_in_their_region_and_nobody_overrules_it(plant: Plant) -> None:
+    """The rights table lets a regulator dissent (and do no other change-control write)."""
+    u = plant.users
+    cid = _new_change(plant, u["op_a"])
+    _do(plant.engine, cc.transition, u["op_a"], cid, "submit")
+    obj = _do(plant.engine, cc.raise_objection, u["reg"], cid, reason="no pilot stage yet")
+    oid = obj.id  # type: ignore[attr-defined]
+    with pytest.raises(NotFound):
+        _do(plant.engine, cc.raise_objection, u["reg_other"], cid, reason="not my region")
+    with pytest.raises(PermissionDenied):
+        _do(plant.engine, cc.review, u["reg"], cid, decision="approve")
+    with pytest.raises(Conflict, match="only its author"):
+        _do(
+            plant.engine,
+            cc.overrule,
+            u["mgr_a"],
+            cid,
+            kind="objection",
+            reason="deadline",
+            objection_id=oid,
+        )
+    for who in ("lead_a", "safety_a", "mgr_a"):
+        _do(plant.engine, cc.review, u[who], cid, decision="approve")
+    with pytest.raises(Conflict, match="open objection"):
+        _do(plant.engine, cc.transition, u["mgr_a"], cid, "approve_for_stage")
+    _do(plant.engine, cc.withdraw_objection, u["reg"], cid, oid, reason="pilot planned")
+    _do(plant.engine, cc.transition, u["mgr_a"], cid, "approve_for_stage")
+
+
 def test_zone_refusals_are_logged_and_audited(plant: Plant) -> None:
     u = plant.users
     cid = _new_change(plant, u["op_a"])

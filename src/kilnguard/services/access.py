@@ -85,10 +85,16 @@ RIGHTS: dict[str, Right] = {
     "planned_stop": _right(Role.MANAGER, Role.MAINTENANCE, Role.ADMIN),
     "target": _right(Role.MANAGER, Role.ADMIN),
     "plan_adoption": _right(Role.MANAGER, Role.ADMIN),
-    # risk and alerts: any named member of the enterprise, never an admin from outside
-    "alert_acknowledgement": Right(PLANT_ROLES | {Role.INVESTIGATOR}),
+    # risk and alerts: any named member of the enterprise (the service also requires
+    # membership, so an admin acknowledges only where they are a member)
+    "alert_acknowledgement": Right(PLANT_ROLES | {Role.INVESTIGATOR, Role.ADMIN}),
     # change control: whether one may act on a change at all; the domain decides each act
     "change_request": Right(PLANT_ROLES | {Role.INVESTIGATOR, Role.ADMIN}),
+    "change_objection": Right(
+        PLANT_ROLES | {Role.INVESTIGATOR, Role.ADMIN, Role.REGULATOR},
+        regulator="object to a change at any enterprise of their region, and withdraw their "
+        "own objection (the domain lets anyone dissent; nobody may overrule a regulator)",
+    ),
     "change_firing_abort": Right(
         PLANT_ROLES | {Role.ADMIN, Role.REGULATOR},
         regulator="stop a firing in progress at any enterprise of their region",

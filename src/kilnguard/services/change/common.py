@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kilnguard.domain import change as dc
-from kilnguard.domain.errors import NotFound
+from kilnguard.domain.errors import NotFound, ValidationError
 from kilnguard.domain.roles import Role
-from kilnguard.domain.validation import parse_choice, require_aware
+from kilnguard.domain.validation import parse_choice
 from kilnguard.services import access, writes
 from kilnguard.services.access import Principal
 from kilnguard.store.change_models import ChangeHazardZoneRow, ChangeRequestRow
@@ -31,6 +31,11 @@ safety officer's and the plant manager's approvals for every change kind (issue 
 
 ENTITY = "change_request"
 """The right checked for acting on a change, and the audit entity of the change itself."""
+
+
+OBJECTION = "change_objection"
+"""The right checked for objecting to a change or withdrawing one's objection: wider than
+acting on a change, since anyone who oversees the plant (a regulator too) may dissent."""
 
 
 def ref(change_id: int) -> str:
@@ -60,8 +65,8 @@ Who = Principal | OnBehalf
 
 def aware(field: str, value: dt.datetime | None) -> None:
     """Refuse a naive time (None passes: the field was not given)."""
-    if value is not None:
-        require_aware(field, value)
+    if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+        raise ValidationError(field, value.isoformat(), "must carry a time zone")
 
 
 def principal_of(who: Who) -> Principal:

@@ -20,6 +20,7 @@ from kilnguard.domain.validation import parse_choice
 from kilnguard.services.change.common import (
     CHANGE_POLICY,
     ENTITY,
+    OBJECTION,
     Acting,
     Who,
     acting,
@@ -89,7 +90,7 @@ def review(
     (anyone in the plant; recorded as an objection that blocks until withdrawn or overruled)."""
     if decision not in ("approve", "object"):
         raise ValidationError("decision", decision, "must be approve or object")
-    act = acting(session, who, change_id)
+    act = acting(session, who, change_id, kind=OBJECTION if decision == "object" else ENTITY)
     objection: ChangeObjectionRow | None = None
     if decision == "approve":
         dc.approve(
@@ -117,7 +118,7 @@ def raise_objection(
     session: Session, who: Who, change_id: int, *, reason: str
 ) -> ChangeObjectionRow:
     """Anyone who may act on the change may object, with a reason; it blocks authorisation."""
-    return _object(acting(session, who, change_id), reason)
+    return _object(acting(session, who, change_id, kind=OBJECTION), reason)
 
 
 def _object(act: Acting, reason: str) -> ChangeObjectionRow:
@@ -147,7 +148,7 @@ def withdraw_objection(
     """The author withdraws their objection, saying why. Nobody else can."""
     row = get_change(session, principal_of(who), change_id)
     obj = child(session, ChangeObjectionRow, row, objection_id, "objection")
-    act = acting(session, who, row)
+    act = acting(session, who, row, kind=OBJECTION)
     dc.withdraw_objection(load_change(session, row), str(obj.id), act.actor, reason, act.at)
     obj.withdrawn_at = act.at
     obj.withdrawal_reason = reason
