@@ -58,6 +58,9 @@ def write(
 ) -> R:
     """Write `row` as `who` and append its one audit entry; return the row (with its id).
 
+    For a batch, `session.add_all(rows)` first, then `write` each row: one flush inserts the
+    batch, and the entries follow in one more.
+
     - `kind` names the right checked in `access.RIGHTS` (`production_record`, `investigation`,
       …); `entity` is the audit entry's record name when it differs (default: `kind`).
     - `enterprise_id` is the enterprise the row belongs to, for the check and the audit entry;
@@ -73,7 +76,10 @@ def write(
             raise ValueError("a checked write names the enterprise it belongs to")
         access.require_write(session, who, kind, enterprise_id)
     session.add(row)
-    session.flush()
+    if inspect(row).key is None:
+        # A new row needs its id for the entry. Rows added as a batch are flushed together by
+        # the first of them; an act on a stored row is flushed with the unit of work.
+        session.flush()
     body = dict(payload) if payload is not None else record_payload(row)
     if on_behalf_of:
         body["on_behalf_of"] = dict(on_behalf_of)

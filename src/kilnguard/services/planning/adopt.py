@@ -94,7 +94,7 @@ def adopt_plan(
 
     write(adoption, "plan_adoption")
     offset = dt.timedelta(hours=inp.history.utc_offset_h)
-    productions = shifts = 0
+    planned: list[tuple[PlannedProduction | PlannedShift, str]] = []
     for s in r.shifts:
         start = (s.start - offset).replace(tzinfo=dt.UTC)
         end = start + dt.timedelta(hours=s.length_h)
@@ -109,8 +109,7 @@ def adopt_plan(
             output_t=round(s.output_t, 3),
             load_ratio=round(s.load_ratio, 4),
         )
-        write(production, "planned_production")
-        productions += 1
+        planned.append((production, "planned_production"))
         for w in s.worker_ids:
             shift = PlannedShift(
                 enterprise_id=inp.enterprise_id,
@@ -122,6 +121,9 @@ def adopt_plan(
                 end_at=end,
                 night=s.night,
             )
-            write(shift, "planned_shift")
-            shifts += 1
-    return AdoptionView.of(adoption, productions=productions, shifts=shifts)
+            planned.append((shift, "planned_shift"))
+    session.add_all([row for row, _ in planned])  # one INSERT batch per table on the first flush
+    for row, entity in planned:
+        write(row, entity)
+    productions = sum(isinstance(row, PlannedProduction) for row, _ in planned)
+    return AdoptionView.of(adoption, productions=productions, shifts=len(planned) - productions)
