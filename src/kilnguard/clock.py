@@ -1,8 +1,10 @@
 """The clock, passed in from the shell so that services and the domain never read it.
 
-The API takes the request's time, the CLI the wall clock (or an `--as-of` option), tests a
-`FixedClock`. The unit of work carries the clock (`store.db.unit_of_work(engine, clock=...)`),
-and services ask `services.writes.now(session)`: one place to pin time for a replay or a test.
+The API uses `app.state.clock` (the wall clock unless a test or replay pins it); the CLI uses the
+wall clock and passes dates the user names (`--as-of`, `--day`) as arguments; tests pin a
+`FixedClock`. The unit of work carries the clock (`store.db.unit_of_work(engine, clock=...)`;
+the wall clock when none is given), and services ask `services.writes.now(session)`: one place
+to pin time for a replay or a test.
 """
 
 from __future__ import annotations

@@ -15,7 +15,8 @@ from typing import Annotated, TypeVar
 import typer
 from sqlalchemy.orm import Session
 
-from kilnguard.domain.errors import KilnguardError
+from kilnguard.domain.errors import KilnguardError, NotFound
+from kilnguard.services import auth
 from kilnguard.services import investigation as svc
 from kilnguard.services import uow as db
 from kilnguard.services.access import SYSTEM, Principal
@@ -39,10 +40,10 @@ def _fail(message: str) -> typer.Exit:
 def _who(session: Session, user: str) -> Principal:
     if not user:
         return SYSTEM
-    who = svc.principal_named(session, user)
-    if who is None:
-        raise _fail(f"user: no login named {user!r}")
-    return who
+    try:
+        return auth.principal_for(session, user)
+    except NotFound:
+        raise _fail(f"user: no active login named {user!r}") from None
 
 
 def _in_uow(act: Callable[[Session], T]) -> T:
@@ -134,7 +135,7 @@ def rates(
     def read(session: Session) -> list[svc.RateRow]:
         eid = None
         if enterprise:
-            eid = svc.enterprise_id_named(session, enterprise)
+            eid = auth.enterprise_id_named(session, enterprise)
             if eid is None:
                 raise _fail(f"enterprise: no enterprise named {enterprise!r}")
         return svc.rates(session, _who(session, user), enterprise_id=eid)

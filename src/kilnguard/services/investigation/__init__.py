@@ -153,9 +153,6 @@ from kilnguard.services.investigation.views import (
     enterprise_choices as enterprise_choices,
 )
 from kilnguard.services.investigation.views import (
-    enterprise_id_named as enterprise_id_named,
-)
-from kilnguard.services.investigation.views import (
     investigation_summary as investigation_summary,
 )
 from kilnguard.services.investigation.views import (
@@ -163,7 +160,4 @@ from kilnguard.services.investigation.views import (
 )
 from kilnguard.services.investigation.views import (
     list_investigations as list_investigations,
-)
-from kilnguard.services.investigation.views import (
-    principal_named as principal_named,
 )

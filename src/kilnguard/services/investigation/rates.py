@@ -83,7 +83,7 @@ def _rate_row(
 def rates(session: Session, who: Principal, *, enterprise_id: int | None = None) -> list[RateRow]:
     """TRIR, LTIFR and fatality rate per 200 000 h by enterprise and month (and in total), and
     by region for regulators and admins; hours worked come from the shift records, merged per
-    person (domain.incident.hours_worked)."""
+    person (domain.investigation.rates.hours_worked)."""
     stmt = access.scoped(session, who, select(m.Enterprise), m.Enterprise).order_by(
         m.Enterprise.name
     )

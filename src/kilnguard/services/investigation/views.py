@@ -50,17 +50,6 @@ def investigation_summary(
     return InvestigationSummary(inv.id, inv.incident_id, inv.status, inv.opened_by)
 
 
-def principal_named(session: Session, username: str) -> Principal | None:
-    """The login named `username` as a Principal, or None when there is none."""
-    user = session.scalar(select(m.User).where(m.User.username == username))
-    return None if user is None else Principal.of(user)
-
-
-def enterprise_id_named(session: Session, name: str) -> int | None:
-    """The id of the enterprise named `name`, or None."""
-    return session.scalar(select(m.Enterprise.id).where(m.Enterprise.name == name))
-
-
 def enterprise_choices(session: Session, who: Principal) -> list[tuple[int, str]]:
     """(id, name) of the enterprises `who` may read, by name (the anonymous-report form)."""
     return [(e.id, e.name) for e in access.readable_enterprises(session, who)]
