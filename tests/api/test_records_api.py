@@ -65,3 +65,38 @@ def test_openapi_docs_are_served_without_a_cdn(client) -> None:  # type: ignore[
     assert "cdn" not in r.text.lower()
     assert client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
     assert "/api/v1/kilns" in client.get("/openapi.json").json()["paths"]
+
+
+def test_a_date_outside_the_plausible_window_is_refused_naming_the_field(
+    client, plant: Plant
+) -> None:  # type: ignore[no-untyped-def]
+    """One record dated 9999-12-31 used to make every page of the enterprise replay millennia."""
+    h = token_for(client, "op_a")
+    before = client.get(
+        f"/api/v1/production-records?kiln_id={plant.kilns_a[0]}&limit=10000", headers=h
+    ).json()
+    r = client.post(
+        "/api/v1/production-records",
+        headers=h,
+        json={"kiln_id": plant.kilns_a[0], "day": "9999-12-31", "output_t": 10, "hours_fired": 8},
+    )
+    assert r.status_code == 422
+    body = r.json()
+    assert body["field"] == "day"
+    assert "1900-01-01" in body["detail"] and "2100-12-31" in body["detail"]
+    after = client.get(
+        f"/api/v1/production-records?kiln_id={plant.kilns_a[0]}&limit=10000", headers=h
+    ).json()
+    assert after == before
+    r = client.post(
+        "/api/v1/shifts",
+        headers=h,
+        json={
+            "worker_id": plant.workers_a[0],
+            "kiln_id": plant.kilns_a[0],
+            "start_at": "9999-12-30T07:00:00+09:00",
+            "end_at": "9999-12-30T19:00:00+09:00",
+        },
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["field"] == "start_at"

@@ -14,6 +14,7 @@ from enum import StrEnum
 from kilnguard.domain.errors import ValidationError
 from kilnguard.domain.validation import require_choice as require_choice
 from kilnguard.domain.validation import require_non_negative as require_non_negative
+from kilnguard.domain.validation import require_plausible_day as require_plausible_day
 from kilnguard.domain.validation import require_positive as require_positive
 from kilnguard.domain.validation import require_text as require_text
 
@@ -60,8 +61,10 @@ def validate_kiln(
     max_temperature_c: float,
     campaign_limit_days: int,
     lining_design_life_days: int | None,
+    lining_installed_on: dt.date | None = None,
 ) -> None:
     require_choice("kind", kind, [k.value for k in KilnKind])
+    require_plausible_day("lining_installed_on", lining_installed_on)
     require_positive("rated_capacity_t_per_day", rated_capacity_t_per_day, "t/day")
     if not 100 <= max_temperature_c <= 2500:
         raise ValidationError(
@@ -72,7 +75,10 @@ def validate_kiln(
         require_positive("lining_design_life_days", lining_design_life_days, "days")
 
 
-def validate_production(*, output_t: float, hours_fired: float, shift_no: int) -> None:
+def validate_production(
+    *, output_t: float, hours_fired: float, shift_no: int, day: dt.date | None = None
+) -> None:
+    require_plausible_day("day", day)
     if output_t < 0:
         raise ValidationError("output_t", output_t, "output cannot be negative: enter 0 t or more")
     if not 0 <= hours_fired <= MAX_SHIFT_H:
@@ -87,6 +93,7 @@ def validate_shift_times(start_at: dt.datetime, end_at: dt.datetime) -> None:
     for field, value in (("start_at", start_at), ("end_at", end_at)):
         if value.tzinfo is None:
             raise ValidationError(field, value.isoformat(), "must carry a time zone (e.g. +09:00)")
+        require_plausible_day(field, value)
     if end_at <= start_at:
         raise ValidationError(
             "end_at",
@@ -127,6 +134,8 @@ def find_overlaps(intervals: Sequence[Interval]) -> list[tuple[Interval, Interva
 
 def validate_target(*, quantity_t: float, entered_on: dt.date, deadline: dt.date) -> None:
     require_positive("quantity_t", quantity_t, "t")
+    require_plausible_day("entered_on", entered_on)
+    require_plausible_day("deadline", deadline)
     if deadline < entered_on:
         raise ValidationError(
             "deadline", deadline.isoformat(), f"must not be before entered_on {entered_on}"
@@ -134,6 +143,8 @@ def validate_target(*, quantity_t: float, entered_on: dt.date, deadline: dt.date
 
 
 def validate_planned_stop(*, start_on: dt.date, end_on: dt.date) -> None:
+    require_plausible_day("start_on", start_on)
+    require_plausible_day("end_on", end_on)
     if end_on < start_on:
         raise ValidationError(
             "end_on", end_on.isoformat(), f"must not be before start_on {start_on}"
@@ -155,6 +166,8 @@ def validate_maintenance_plan(
 
 def validate_work_order(*, task: str, due_on: dt.date, done_on: dt.date | None) -> None:
     require_text("task", task)
+    require_plausible_day("due_on", due_on)
+    require_plausible_day("done_on", done_on)
     if done_on is not None and done_on > due_on + dt.timedelta(days=3650):
         raise ValidationError("done_on", done_on.isoformat(), "is more than 10 years after due_on")
 
@@ -164,6 +177,7 @@ def validate_deferral(
 ) -> None:
     require_text("reason", reason)
     require_text("deferred_by", deferred_by)
+    require_plausible_day("new_due_on", new_due_on)
     if new_due_on <= current_due_on:
         raise ValidationError(
             "new_due_on",
@@ -173,9 +187,16 @@ def validate_deferral(
 
 
 def validate_incident(
-    *, event_type: str, killed: int, seriously_injured: int, minor_injuries: int, missing: int
+    *,
+    event_type: str,
+    killed: int,
+    seriously_injured: int,
+    minor_injuries: int,
+    missing: int,
+    occurred_at: dt.datetime | None = None,
 ) -> None:
     require_choice("event_type", event_type, [e.value for e in EventType])
+    require_plausible_day("occurred_at", occurred_at)
     for field, value in (
         ("killed", killed),
         ("seriously_injured", seriously_injured),

@@ -53,3 +53,24 @@ def require_aware(field: str, value: dt.datetime) -> None:
     """Refuse a naive time: storage is UTC, so every time must carry its zone."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValidationError(field, value, "must be timezone-aware (UTC in storage)")
+
+
+PLAUSIBLE_FIRST_DAY = dt.date(1900, 1, 1)
+PLAUSIBLE_LAST_DAY = dt.date(2100, 12, 31)
+"""The window a plant record's date must fall in [P]: no kiln record predates 1900, and
+nothing is planned past 2100. A date outside it is a typing or unit error (9999-12-31, a
+two-digit year), and letting it in would make every replay span millennia."""
+
+
+def require_plausible_day(field: str, value: dt.date | dt.datetime | None) -> None:
+    """Refuse a date (or time) outside the plant-plausible window; None passes (not given)."""
+    if value is None:
+        return
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if not PLAUSIBLE_FIRST_DAY <= day <= PLAUSIBLE_LAST_DAY:
+        raise ValidationError(
+            field,
+            value.isoformat(),
+            f"must lie between {PLAUSIBLE_FIRST_DAY} and {PLAUSIBLE_LAST_DAY}: "
+            "check the year and the date format (YYYY-MM-DD)",
+        )
