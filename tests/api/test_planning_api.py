@@ -121,3 +121,22 @@ def test_every_planner_rest_route_declares_its_response_schema(api: Any) -> None
         assert schema["schema"].get("$ref"), (path, schema)
     plan = spec["components"]["schemas"]["PlanOut"]["properties"]
     assert {"feasible", "max_safe_t", "earliest_safe_date", "binding", "replay"} <= set(plan)
+
+
+@pytest.mark.parametrize("limit", ["nan", "inf", "-inf", "0", "-1", "61", "1e9", "soon"])
+def test_a_time_limit_that_is_not_finite_positive_and_capped_is_422(
+    api: Any, tokens: dict[str, dict[str, str]], komusan: int, limit: str
+) -> None:
+    """A request holds a server worker while it solves: the server caps what it may ask for."""
+    r = api.get(
+        f"/api/v1/plans?enterprise_id={komusan}&time_limit_s={limit}", headers=tokens["manager"]
+    )
+    assert r.status_code == 422, r.text
+    r = api.post(
+        "/api/v1/plans/adopt",
+        headers=tokens["manager"],
+        content=f'{{"enterprise_id": {komusan}, "time_limit_s": {limit}}}',
+    )
+    assert r.status_code == 422, r.text
+    r = api.get(f"/plan?enterprise_id={komusan}&time_limit_s={limit}", headers=tokens["manager"])
+    assert r.status_code == 422, r.text

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from kilnguard.api.deps import Who, uow
-from kilnguard.api.features.planning.routes import plan_report
+from kilnguard.api.features.planning.routes import TimeLimitQuery, plan_report
 from kilnguard.api.features.planning.schemas import WEB_TIME_LIMIT_S
 from kilnguard.services import access
 from kilnguard.services import planning as ps
@@ -37,7 +37,7 @@ def plan_page(
     who: Who,
     enterprise_id: int | None = None,
     as_of: str | None = None,
-    time_limit_s: float = WEB_TIME_LIMIT_S,
+    time_limit_s: TimeLimitQuery = WEB_TIME_LIMIT_S,
 ) -> HTMLResponse:
     with uow(request) as session:
         enterprises = [(e.id, e.name) for e in ps.plannable_enterprises(session, who)]
@@ -74,7 +74,7 @@ def plan_chart(
     which: str,
     enterprise_id: int,
     as_of: str | None = None,
-    time_limit_s: float = WEB_TIME_LIMIT_S,
+    time_limit_s: TimeLimitQuery = WEB_TIME_LIMIT_S,
 ) -> Response:
     report = plan_report(request, who, enterprise_id, _day(as_of), time_limit_s)
     return Response(ps.chart_png(report, which), media_type="image/png")

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 
 from kilnguard.api.deps import Who, uow
 from kilnguard.api.features.planning.schemas import (
+    MAX_WEB_TIME_LIMIT_S,
+    TIME_LIMIT_HELP,
     WEB_TIME_LIMIT_S,
     AdoptBody,
     AdoptionOut,
@@ -22,7 +25,13 @@ from kilnguard.api.features.planning.schemas import (
 from kilnguard.services import planning as ps
 from kilnguard.services.access import Principal
 
-__all__ = ["WEB_SEARCH_TIME_LIMIT_S", "WEB_TIME_LIMIT_S", "plan_report", "router"]
+__all__ = [
+    "WEB_SEARCH_TIME_LIMIT_S",
+    "WEB_TIME_LIMIT_S",
+    "TimeLimitQuery",
+    "plan_report",
+    "router",
+]
 
 router = APIRouter()
 API = "/api/v1"
@@ -30,6 +39,11 @@ TAG: list[str | Enum] = ["plans"]
 
 #: Time limit of the explanation's and the pushing table's solves in the front ends [s].
 WEB_SEARCH_TIME_LIMIT_S = 3.0
+
+TimeLimitQuery = Annotated[
+    float, Query(gt=0, le=MAX_WEB_TIME_LIMIT_S, allow_inf_nan=False, description=TIME_LIMIT_HELP)
+]
+"""The `time_limit_s` query parameter of the plan routes and pages (finite, positive, capped)."""
 
 
 def plan_report(
@@ -67,7 +81,7 @@ def api_plan(
     who: Who,
     enterprise_id: int | None = None,
     as_of: dt.date | None = None,
-    time_limit_s: float = WEB_TIME_LIMIT_S,
+    time_limit_s: TimeLimitQuery = WEB_TIME_LIMIT_S,
 ) -> PlanOut:
     """The same JSON as `kilnguard plan --json`: `feasible`, `max_safe_t` (t by the first
     deadline), `earliest_safe_date`, `binding`, `replay.worst_level` of the proposed plan (and

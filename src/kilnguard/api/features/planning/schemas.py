@@ -9,6 +9,7 @@ here is an error, not a silent loss.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -33,6 +34,17 @@ Tonnes = float | int
 #: Solver limit of the web and API front ends [s]: short, the page waits for it.
 WEB_TIME_LIMIT_S = 10.0
 
+#: The most solver time one web or API request may ask for [s]: a request holds a server
+#: worker while it solves, so the server caps it (the CLI, run by the plant itself, does not).
+MAX_WEB_TIME_LIMIT_S = 60.0
+
+TIME_LIMIT_HELP = f"Solver time limit [s]: more than 0, at most {MAX_WEB_TIME_LIMIT_S:g}"
+
+TimeLimit = Annotated[
+    float, Field(gt=0, le=MAX_WEB_TIME_LIMIT_S, allow_inf_nan=False, description=TIME_LIMIT_HELP)
+]
+"""A solver time limit a request may ask for [s] (finite, positive, capped)."""
+
 
 class _Out(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -43,7 +55,7 @@ class AdoptBody(BaseModel):
 
     enterprise_id: int
     as_of: dt.date | None = Field(None, description="Default: as for GET /api/v1/plans")
-    time_limit_s: float = Field(WEB_TIME_LIMIT_S, gt=0, le=600)
+    time_limit_s: TimeLimit = WEB_TIME_LIMIT_S
 
 
 class HorizonOut(_Out):
