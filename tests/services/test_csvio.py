@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 from sqlalchemy import func, select
 
@@ -63,3 +66,22 @@ def test_export_shows_only_own_records_with_source(plant: Plant) -> None:
     assert header.endswith(",source")
     assert n == len(rows) > 0
     assert all(int(r.split(",")[1]) in plant.kilns_a for r in rows)
+
+
+@pytest.mark.parametrize("note", ['=HYPERLINK("http://x","click")', "+1+1", "-2+3", "@SUM(A1)"])
+def test_a_note_a_spreadsheet_would_run_is_exported_as_text_and_reads_back(
+    plant: Plant, note: str
+) -> None:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["kiln_id", "day", "output_t", "hours_fired", "note"])
+    w.writerow([plant.kilns_a[0], "2021-10-03", 50, 8, note])
+    content = buf.getvalue()
+    with unit_of_work(plant.engine) as s:
+        csvio.import_file(s, plant.users["op_a"], "production", content)
+    with unit_of_work(plant.engine) as s:
+        text, _ = csvio.export_text(s, plant.users["op_a"], "production")
+    cells = [row for row in csv.DictReader(io.StringIO(text)) if row["day"] == "2021-10-03"]
+    assert [c["note"] for c in cells] == ["'" + note]
+    assert [c["output_t"] for c in cells] == ["50.0"]
+    assert csvio.from_spreadsheet(cells[0]["note"]) == note

@@ -90,7 +90,7 @@ class _Row:
         return value  # type: ignore[no-any-return]
 
     def text(self, col: str, default: str = "") -> str:
-        return self.raw.get(col, "") or default
+        return from_spreadsheet(self.raw.get(col, "") or default)
 
     def bool(self, col: str) -> bool:
         return self.raw.get(col, "").lower() in ("1", "true", "yes", "y")
@@ -153,6 +153,25 @@ def import_file(session: Session, who: Principal, kind: str, content: str) -> in
     return len(items)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection")."""
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A text cell that a spreadsheet would run as a formula, quoted with a leading `'` so it
+    shows as text; numbers and other values pass unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def from_spreadsheet(text: str) -> str:
+    """Undo `spreadsheet_safe` on import, so an export reads back as the text it was."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
+
+
 def export_text(session: Session, who: Principal, kind: str) -> tuple[str, int]:
     models: dict[str, type[ProductionRecord] | type[Shift] | type[WorkOrder]] = {
         "production": ProductionRecord,
@@ -171,7 +190,9 @@ def export_text(session: Session, who: Principal, kind: str) -> tuple[str, int]:
         for c in cols:
             v = getattr(obj, c)
             row.append(
-                v.isoformat() if isinstance(v, dt.date | dt.datetime) else ("" if v is None else v)
+                v.isoformat()
+                if isinstance(v, dt.date | dt.datetime)
+                else ("" if v is None else spreadsheet_safe(v))
             )
         w.writerow(row)
         n += 1
