@@ -83,6 +83,33 @@ def test_deleting_the_newest_entries_is_caught_by_the_head(plant: Plant) -> None
     assert report.first_broken_seq == n - 1
 
 
+def test_deleting_the_newest_entries_and_then_the_head_is_caught(plant: Plant) -> None:
+    n = _count(plant.engine)
+    with plant.engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_log WHERE seq >= :s"), {"s": n - 1})
+        conn.execute(text("DELETE FROM hash_chain_head"))
+    with unit_of_work(plant.engine) as s:
+        report = verify(s)
+    assert not report.ok
+    assert "head" in report.problem
+
+
+def test_wiping_the_whole_log_and_its_head_is_caught(plant: Plant) -> None:
+    with plant.engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_log"))
+        conn.execute(text("DELETE FROM hash_chain_head"))
+    with unit_of_work(plant.engine) as s:
+        report = verify(s)
+    assert (report.ok, report.entries_checked) == (False, 0)
+    assert "empty" in report.problem
+
+
+def test_a_new_installation_with_no_records_verifies_intact(clean_engine: Engine) -> None:
+    with unit_of_work(clean_engine) as s:
+        report = verify(s)
+    assert (report.ok, report.entries_checked) == (True, 0)
+
+
 def test_a_failed_unit_of_work_leaves_neither_record_nor_audit_entry(plant: Plant) -> None:
     before = _count(plant.engine)
     try:

@@ -179,6 +179,22 @@ def verify(session: Session) -> ChainReport:
         prev = str(row.entry_hash)
         expected_seq += 1
     head = session.execute(text("SELECT last_seq, last_hash FROM hash_chain_head")).first()
+    if head is None and expected_seq > 1:
+        return ChainReport(
+            False,
+            expected_seq - 1,
+            expected_seq,
+            f"the chain has {expected_seq - 1} entries but its head row is gone: the head was "
+            "deleted, so entries at the end may have been deleted with it",
+        )
+    if expected_seq == 1 and (records := _audited_records(session)):
+        return ChainReport(
+            False,
+            0,
+            1,
+            f"the audit log is empty but {records} audited records exist "
+            "(regions, enterprises, users): its entries were deleted",
+        )
     if head is not None and (int(head.last_seq) != expected_seq - 1 or head.last_hash != prev):
         return ChainReport(
             False,
@@ -188,3 +204,12 @@ def verify(session: Session) -> ChainReport:
             f"{head.last_seq}: entries at the end were deleted",
         )
     return ChainReport(True, expected_seq - 1)
+
+
+def _audited_records(session: Session) -> int:
+    """Rows that every installation writes through the audited path first: with any of them
+    stored, an empty log means its entries were removed."""
+    return sum(
+        int(session.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar() or 0)
+        for table in ("regions", "enterprises", "users")
+    )
