@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
 from tests.conftest import Plant, token_for
 
 
@@ -100,3 +104,19 @@ def test_a_date_outside_the_plausible_window_is_refused_naming_the_field(
     )
     assert r.status_code == 422, r.text
     assert r.json()["field"] == "start_at"
+
+
+@pytest.mark.parametrize(("field", "value"), [("output_t", "NaN"), ("hours_fired", "-Infinity")])
+def test_a_number_that_is_not_finite_is_422_naming_the_field(  # type: ignore[no-untyped-def]
+    client, plant: Plant, field: str, value: str
+) -> None:
+    body = {"kiln_id": plant.kilns_a[0], "day": "2021-10-01", "output_t": 10, "hours_fired": 8}
+    text = json.dumps(body).replace(f'"{field}": {body[field]}', f'"{field}": {value}')
+    r = client.post(
+        "/api/v1/production-records",
+        headers={**token_for(client, "op_a"), "content-type": "application/json"},
+        content=text,
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["field"] == field
+    assert "finite" in r.json()["rule"]

@@ -6,6 +6,7 @@ Expected errors are rendered by one handler as `{"error": <class>, "detail": …
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -51,6 +52,9 @@ def error_body(exc: KilnguardError) -> tuple[int, dict[str, object]]:
 
 
 def _jsonable(value: object) -> object:
+    """The refused value as JSON can carry it: NaN and ±Infinity are not JSON, so say them."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
     return value if isinstance(value, str | int | float | bool | type(None)) else str(value)
 
 

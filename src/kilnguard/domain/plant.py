@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from kilnguard.domain.errors import ValidationError
 from kilnguard.domain.validation import require_choice as require_choice
+from kilnguard.domain.validation import require_finite as require_finite
 from kilnguard.domain.validation import require_non_negative as require_non_negative
 from kilnguard.domain.validation import require_plausible_day as require_plausible_day
 from kilnguard.domain.validation import require_positive as require_positive
@@ -79,6 +80,8 @@ def validate_production(
     *, output_t: float, hours_fired: float, shift_no: int, day: dt.date | None = None
 ) -> None:
     require_plausible_day("day", day)
+    require_finite("output_t", output_t, "t")
+    require_finite("hours_fired", hours_fired, "h")
     if output_t < 0:
         raise ValidationError("output_t", output_t, "output cannot be negative: enter 0 t or more")
     if not 0 <= hours_fired <= MAX_SHIFT_H:

@@ -4,6 +4,7 @@ rule a plant user can act on. Every layer validates with these; no module keeps 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable
 from enum import Enum
 from typing import TypeVar
@@ -37,14 +38,22 @@ def parse_choice(enum: type[E], field: str, value: object) -> E:
         raise ValidationError(field, value, f"must be one of: {allowed}") from None
 
 
+def require_finite(field: str, value: float, unit: str) -> None:
+    """Refuse NaN and ±infinity: no plant quantity is either (a broken meter or a typing slip)."""
+    if not math.isfinite(value):
+        raise ValidationError(field, value, f"must be a finite number of {unit}")
+
+
 def require_positive(field: str, value: float, unit: str) -> None:
-    """Refuse zero or less; `unit` is named in the rule."""
+    """Refuse zero or less, and NaN or infinity; `unit` is named in the rule."""
+    require_finite(field, value, unit)
     if not value > 0:
         raise ValidationError(field, value, f"must be greater than 0 {unit}")
 
 
 def require_non_negative(field: str, value: float, unit: str) -> None:
-    """Refuse a negative amount; `unit` is named in the rule."""
+    """Refuse a negative amount, and NaN or infinity; `unit` is named in the rule."""
+    require_finite(field, value, unit)
     if value < 0:
         raise ValidationError(field, value, f"must be 0 {unit} or more")
 
