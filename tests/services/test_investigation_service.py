@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, inspect, select
 from sqlalchemy.orm import Session
 
-from kilnguard.domain.errors import Conflict, NotFound, PermissionDenied
+from kilnguard.domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from kilnguard.domain.roles import Role
 from kilnguard.services import investigation as inv
 from kilnguard.services import records as rec
@@ -218,6 +218,34 @@ def test_overdue_corrective_actions_escalate_up_the_ladder(ds: Session) -> None:
     assert a in changed and a.escalation_level == 2  # manager told after a week
     inv.set_action_status(ds, who, a.id, "done", on=dt.date(2022, 1, 10))
     assert inv.action_escalation_level(a, dt.date(2022, 3, 1)) == 0
+
+
+def test_only_investigators_escalate_actions_and_never_as_of_a_future_day(ds: Session) -> None:
+    """An escalation is permanent: a technician may not trigger it, nor anyone as of 2099."""
+    who = _user(ds, "investigator")
+    found = inv.investigation_for_incident(ds, who, _incident(ds, "RF-2"))
+    assert found is not None
+    a = inv.add_recommendation(
+        ds,
+        who,
+        found.id,
+        controller_key="section",
+        text="Weekly shell scan",
+        owner="Section head",
+        due_on=dt.date(2022, 1, 1),
+    )
+    with pytest.raises(PermissionDenied):
+        inv.escalate_actions(ds, _user(ds, "technician"), dt.date(2022, 1, 9))
+    with pytest.raises(PermissionDenied):
+        inv.escalate_actions(ds, _user(ds, "regulator"), dt.date(2022, 1, 9))
+    with pytest.raises(ValidationError) as err:
+        inv.escalate_actions(ds, who, dt.date(2099, 1, 1), investigation_id=found.id)
+    assert err.value.field == "as_of"
+    assert a.escalation_level == 0
+    chongjin_manager = _user(ds, "chongjin-manager")
+    changed = inv.escalate_actions(ds, chongjin_manager, dt.date(2022, 1, 9))
+    assert a not in changed and a.escalation_level == 0  # Komusan's action is not theirs
+    assert {c.enterprise_id for c in changed} <= chongjin_manager.enterprise_ids
 
 
 def test_demo_bulletin_reaches_the_other_enterprises_and_tracks_acknowledgement(

@@ -259,6 +259,15 @@ def require_write(session: Session, who: Principal, kind: str, enterprise_id: in
         raise PermissionDenied(f"role {who.role.value} may not create or change {_words(kind)}s")
 
 
+def may_write(session: Session, who: Principal, kind: str, enterprise_id: int) -> bool:
+    """True when `require_write` would let `who` write `kind` at `enterprise_id`."""
+    try:
+        require_write(session, who, kind, enterprise_id)
+    except (NotFound, PermissionDenied):
+        return False
+    return True
+
+
 def require_region_write(who: Principal, kind: str, region_id: int) -> None:
     """Refuse a region-wide write of `kind` (a bulletin) unless `who` oversees `region_id` and
     holds the right."""

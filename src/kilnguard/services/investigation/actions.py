@@ -102,17 +102,26 @@ def action_escalation_level(row: CorrectiveActionRow, as_of: dt.date) -> int:
 def escalate_actions(
     session: Session, who: Principal, as_of: dt.date, *, investigation_id: int | None = None
 ) -> list[CorrectiveActionRow]:
-    """Raise the escalation level of overdue actions you may read; returns those changed."""
+    """Raise the escalation level of the overdue actions `who` may work on as an investigator
+    (the "investigation" right, per enterprise); returns those changed.
+
+    An escalation is permanent, so it is judged as of today at the latest: a future `as_of`
+    would escalate what is not yet late."""
+    access.require_right(who, "investigation")
+    if as_of > writes.today(session):
+        raise ValidationError(
+            "as_of", as_of.isoformat(), f"may not be after today ({writes.today(session)})"
+        )
     stmt = access.scoped(session, who, select(CorrectiveActionRow), CorrectiveActionRow)
     if investigation_id is not None:
         stmt = stmt.where(CorrectiveActionRow.investigation_id == investigation_id)
     changed = []
     for row in session.scalars(stmt.order_by(CorrectiveActionRow.id)):
         level = action_escalation_level(row, as_of)
-        if level > row.escalation_level:
+        if level > row.escalation_level and access.may_write(
+            session, who, "investigation", row.enterprise_id
+        ):
             row.escalation_level = level
-            # Unchecked, as ever: raising the level of a late action is bookkeeping that any
-            # reader of the action may trigger; it changes nobody's work.
             writes.write_own(
                 session, who=who, row=row, action="escalate", checked=False, **_AUDITED_AS
             )
