@@ -22,6 +22,7 @@ from kilnguard.store import db as store_db
 from kilnguard.store import models as m
 from kilnguard.store.investigation_models import (
     BulletinRecipient,
+    CorrectiveActionRow,
     FindingRow,
     IncidentExtra,
     Investigation,
@@ -200,32 +201,11 @@ def test_regulators_read_investigations_of_their_region_but_do_not_change_them(
         inv.add_finding(ds, reg, found.id, "x")
 
 
-def test_overdue_corrective_actions_escalate_up_the_ladder(ds: Session) -> None:
-    who = _user(ds, "investigator")
+def _rf2_action_due_1_jan_2022(ds: Session, who: Principal) -> tuple[int, CorrectiveActionRow]:
+    """The RF-2 investigation's id and a new corrective action on it, due 2022-01-01."""
     found = inv.investigation_for_incident(ds, who, _incident(ds, "RF-2"))
     assert found is not None
-    a = inv.add_recommendation(
-        ds,
-        who,
-        found.id,
-        controller_key="section",
-        text="Review",
-        owner="Head",
-        due_on=dt.date(2022, 1, 1),
-    )
-    assert inv.action_escalation_level(a, dt.date(2022, 1, 1)) == 0
-    changed = inv.escalate_actions(ds, who, dt.date(2022, 1, 9), investigation_id=found.id)
-    assert a in changed and a.escalation_level == 2  # manager told after a week
-    inv.set_action_status(ds, who, a.id, "done", on=dt.date(2022, 1, 10))
-    assert inv.action_escalation_level(a, dt.date(2022, 3, 1)) == 0
-
-
-def test_only_investigators_escalate_actions_and_never_as_of_a_future_day(ds: Session) -> None:
-    """An escalation is permanent: a technician may not trigger it, nor anyone as of 2099."""
-    who = _user(ds, "investigator")
-    found = inv.investigation_for_incident(ds, who, _incident(ds, "RF-2"))
-    assert found is not None
-    a = inv.add_recommendation(
+    action = inv.add_recommendation(
         ds,
         who,
         found.id,
@@ -234,12 +214,29 @@ def test_only_investigators_escalate_actions_and_never_as_of_a_future_day(ds: Se
         owner="Section head",
         due_on=dt.date(2022, 1, 1),
     )
+    return found.id, action
+
+
+def test_overdue_corrective_actions_escalate_up_the_ladder(ds: Session) -> None:
+    who = _user(ds, "investigator")
+    investigation_id, a = _rf2_action_due_1_jan_2022(ds, who)
+    assert inv.action_escalation_level(a, dt.date(2022, 1, 1)) == 0
+    changed = inv.escalate_actions(ds, who, dt.date(2022, 1, 9), investigation_id=investigation_id)
+    assert a in changed and a.escalation_level == 2  # manager told after a week
+    inv.set_action_status(ds, who, a.id, "done", on=dt.date(2022, 1, 10))
+    assert inv.action_escalation_level(a, dt.date(2022, 3, 1)) == 0
+
+
+def test_only_investigators_escalate_actions_and_never_as_of_a_future_day(ds: Session) -> None:
+    """An escalation is permanent: a technician may not trigger it, nor anyone as of 2099."""
+    who = _user(ds, "investigator")
+    investigation_id, a = _rf2_action_due_1_jan_2022(ds, who)
     with pytest.raises(PermissionDenied):
         inv.escalate_actions(ds, _user(ds, "technician"), dt.date(2022, 1, 9))
     with pytest.raises(PermissionDenied):
         inv.escalate_actions(ds, _user(ds, "regulator"), dt.date(2022, 1, 9))
     with pytest.raises(ValidationError) as err:
-        inv.escalate_actions(ds, who, dt.date(2099, 1, 1), investigation_id=found.id)
+        inv.escalate_actions(ds, who, dt.date(2099, 1, 1), investigation_id=investigation_id)
     assert err.value.field == "as_of"
     assert a.escalation_level == 0
     chongjin_manager = _user(ds, "chongjin-manager")
