@@ -46,6 +46,32 @@ class EventType(StrEnum):
     UNSAFE_CONDITION = "unsafe_condition"
 
 
+class Protects(StrEnum):
+    """What a maintenance task keeps working, said on the plan, never guessed from its words.
+
+    A protection layer's proof test (relief, interlock, burner management, emergency shutdown,
+    gas detection, another independent layer): overdue, that barrier loses its credit in the
+    risk engine. `lining`: completing the task renews the refractory lining (a reline), which
+    resets lining wear. `none`: neither (an inspection stays safety-critical through the plan's
+    `safety_critical` flag).
+    """
+
+    NONE = "none"
+    LINING = "lining"
+    RELIEF = "relief"
+    INTERLOCK = "interlock"
+    BURNER_MANAGEMENT = "burner_management"
+    EMERGENCY_SHUTDOWN = "emergency_shutdown"
+    GAS_DETECTION = "gas_detection"
+    OTHER_LAYER = "other_layer"
+
+
+PROTECTION_LAYERS: frozenset[str] = frozenset(
+    p.value for p in Protects if p not in (Protects.NONE, Protects.LINING)
+)
+"""The `protects` values that name an independent protection layer."""
+
+
 #: Longest credible single shift; anything longer is a data-entry error, not a roster [h].
 MAX_SHIFT_H = 24.0
 
@@ -74,6 +100,35 @@ def validate_kiln(
     require_positive("campaign_limit_days", campaign_limit_days, "days")
     if lining_design_life_days is not None:
         require_positive("lining_design_life_days", lining_design_life_days, "days")
+
+
+def validate_lining_at_onboarding(
+    *,
+    lining_used_t_at_onboarding: float | None,
+    lining_used_fraction_at_onboarding: float | None,
+) -> None:
+    """The lining's state when the kiln is onboarded: tonnes already fired on it, or the
+    fraction of its design life used, not both (they would say two things)."""
+    if lining_used_t_at_onboarding is not None and lining_used_fraction_at_onboarding is not None:
+        raise ValidationError(
+            "lining_used_fraction_at_onboarding",
+            lining_used_fraction_at_onboarding,
+            "give the lining's state as tonnes fired or as a fraction of life used, not both",
+        )
+    if lining_used_t_at_onboarding is not None:
+        require_non_negative("lining_used_t_at_onboarding", lining_used_t_at_onboarding, "t")
+    if lining_used_fraction_at_onboarding is not None:
+        require_finite(
+            "lining_used_fraction_at_onboarding",
+            lining_used_fraction_at_onboarding,
+            "the design life (a fraction)",
+        )
+        if not 0.0 <= lining_used_fraction_at_onboarding <= 1.0:
+            raise ValidationError(
+                "lining_used_fraction_at_onboarding",
+                lining_used_fraction_at_onboarding,
+                "must lie between 0 and 1 (0.4 = 40 % of the design life used)",
+            )
 
 
 def validate_production(
@@ -155,9 +210,15 @@ def validate_planned_stop(*, start_on: dt.date, end_on: dt.date) -> None:
 
 
 def validate_maintenance_plan(
-    *, task: str, interval_days: int | None, interval_t: float | None, duration_days: int
+    *,
+    task: str,
+    interval_days: int | None,
+    interval_t: float | None,
+    duration_days: int,
+    protects: str = Protects.NONE.value,
 ) -> None:
     require_text("task", task)
+    require_choice("protects", protects, [p.value for p in Protects])
     if interval_days is None and interval_t is None:
         raise ValidationError("interval_days", None, "give an interval in days, in tonnes, or both")
     if interval_days is not None:
@@ -176,10 +237,14 @@ def validate_work_order(*, task: str, due_on: dt.date, done_on: dt.date | None) 
 
 
 def validate_deferral(
-    *, current_due_on: dt.date, new_due_on: dt.date, reason: str, deferred_by: str
+    *, current_due_on: dt.date, new_due_on: dt.date | None, reason: str, deferred_by: str
 ) -> None:
+    """A deferral says why and who (a person, a user or not); a new due date is optional (an
+    order deferred without one stays due, and overdue, on its current date)."""
     require_text("reason", reason)
     require_text("deferred_by", deferred_by)
+    if new_due_on is None:
+        return
     require_plausible_day("new_due_on", new_due_on)
     if new_due_on <= current_due_on:
         raise ValidationError(

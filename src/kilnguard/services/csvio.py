@@ -43,6 +43,7 @@ EXPORT_COLUMNS = {
     ),
     "work-orders": (
         "id",
+        "number",
         "kiln_id",
         "plan_id",
         "task",
@@ -117,6 +118,8 @@ def _parse(kind: str, row: _Row) -> Any:
         )
     return svc.WorkOrderIn(
         kiln_id=row.int("kiln_id"),
+        plan_id=row.int("plan_id", optional=True),
+        number=row.text("number"),
         task=row.text("task"),
         due_on=row.date("due_on"),
         done_on=row.date("done_on", optional=True),

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
@@ -108,6 +109,7 @@ class Region(IdKey, Base):
     __tablename__ = "regions"
     name: Mapped[str] = mapped_column(String(200), unique=True)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    retired_on: Mapped[dt.date | None] = mapped_column(Date, sort_order=2)
 
 
 class Enterprise(IdKey, Base):
@@ -116,12 +118,14 @@ class Enterprise(IdKey, Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     tier: Mapped[int] = mapped_column(Integer)
     sector: Mapped[str] = mapped_column(String(100))
+    retired_on: Mapped[dt.date | None] = mapped_column(Date, sort_order=2)
     region: Mapped[Region] = relationship(lazy="joined")
 
 
 class Section(NamedInEnterprise, EnterpriseRow, Base):
     __tablename__ = "sections"
     name: Mapped[str] = mapped_column(String(200))
+    retired_on: Mapped[dt.date | None] = mapped_column(Date, sort_order=2)
 
 
 class Kiln(NamedInEnterprise, EnterpriseRecord, Base):
@@ -134,22 +138,34 @@ class Kiln(NamedInEnterprise, EnterpriseRecord, Base):
     campaign_limit_days: Mapped[int] = mapped_column(Integer)
     lining_installed_on: Mapped[dt.date | None] = mapped_column(Date)
     lining_design_life_days: Mapped[int | None] = mapped_column(Integer)
+    # the lining's state when the kiln was onboarded (before its first stored production
+    # record): tonnes already fired on it, or the fraction of its design life used; at most one
+    lining_used_t_at_onboarding: Mapped[float | None] = mapped_column(Float, sort_order=2)
+    lining_used_fraction_at_onboarding: Mapped[float | None] = mapped_column(Float, sort_order=2)
+    retired_on: Mapped[dt.date | None] = mapped_column(Date, sort_order=2)
     section: Mapped[Section | None] = relationship(lazy="joined")
 
 
 class Crew(NamedInEnterprise, EnterpriseRow, Base):
     __tablename__ = "crews"
     name: Mapped[str] = mapped_column(String(100))
+    retired_on: Mapped[dt.date | None] = mapped_column(Date, sort_order=2)
 
 
 class Worker(EnterpriseRecord, Base):
     __tablename__ = "workers"
+    __table_args__ = (
+        Index("uq_workers_enterprise_number", "enterprise_id", "number", unique=True),
+    )
     crew_id: Mapped[int | None] = mapped_column(ForeignKey("crews.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     job: Mapped[str] = mapped_column(String(100), default="kiln operator")
     qualifications: Mapped[str] = mapped_column(
         String(200), default=""
     )  # kiln kinds, comma-separated
+    # the worker number, the natural key in the enterprise (filled as W-<id> for older rows)
+    number: Mapped[str] = mapped_column(String(32), nullable=True, sort_order=2)
+    retired_on: Mapped[dt.date | None] = mapped_column(Date, sort_order=2)
 
 
 class Shift(EnterpriseRecord, Base):
@@ -181,6 +197,9 @@ class PlannedStop(EnterpriseRecord, Base):
     start_on: Mapped[dt.date] = mapped_column(Date)
     end_on: Mapped[dt.date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(Text, default="")
+    relines_lining: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false"), sort_order=2
+    )
 
 
 class Target(EnterpriseRecord, Base):
@@ -203,10 +222,18 @@ class MaintenancePlan(EnterpriseRecord, Base):
     interval_t: Mapped[float | None] = mapped_column(Float)
     duration_days: Mapped[int] = mapped_column(Integer, default=1)
     safety_critical: Mapped[bool] = mapped_column(Boolean, default=False)
+    # what the task protects (domain.plant.Protects): a protection layer's proof test, the
+    # lining's renewal, or none; explicit, never guessed from the task's words
+    protects: Mapped[str] = mapped_column(
+        String(32), default="none", server_default="none", sort_order=2
+    )
 
 
 class WorkOrder(EnterpriseRecord, Base):
     __tablename__ = "work_orders"
+    __table_args__ = (
+        Index("uq_work_orders_enterprise_number", "enterprise_id", "number", unique=True),
+    )
     kiln_id: Mapped[int] = mapped_column(ForeignKey("kilns.id"), index=True)
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("maintenance_plans.id"))
     task: Mapped[str] = mapped_column(String(200))
@@ -214,6 +241,8 @@ class WorkOrder(EnterpriseRecord, Base):
     due_on: Mapped[dt.date] = mapped_column(Date)
     done_on: Mapped[dt.date | None] = mapped_column(Date)
     findings: Mapped[str] = mapped_column(Text, default="")
+    # the work-order number, the natural key in the enterprise (WO-<id> for older rows)
+    number: Mapped[str] = mapped_column(String(32), nullable=True, sort_order=2)
     deferrals: Mapped[list[WorkOrderDeferral]] = relationship(
         lazy="selectin", order_by="WorkOrderDeferral.deferred_on"
     )
@@ -224,7 +253,7 @@ class WorkOrderDeferral(EnterpriseRecord, Base):
     work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), index=True)
     deferred_on: Mapped[dt.date] = mapped_column(Date)
     previous_due_on: Mapped[dt.date] = mapped_column(Date)
-    new_due_on: Mapped[dt.date] = mapped_column(Date)
+    new_due_on: Mapped[dt.date | None] = mapped_column(Date)  # None: deferred, no new date
     reason: Mapped[str] = mapped_column(Text)
     deferred_by: Mapped[str] = mapped_column(String(200))
 

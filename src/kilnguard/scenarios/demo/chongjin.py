@@ -11,6 +11,7 @@ import random
 
 from sqlalchemy.orm import Session
 
+from kilnguard.domain.plant import Protects
 from kilnguard.scenarios.demo import common, rosters
 from kilnguard.services import records as svc
 
@@ -82,6 +83,7 @@ def build_chongjin(session: Session, plants: common.DemoPlants) -> None:
             common.Order(dt.date(2021, 9, 30)),  # never done: overdue at the first firing
         ],
         interval_days=90,
+        protects=Protects.RELIEF,
     )
     common.safety_plan(
         session,

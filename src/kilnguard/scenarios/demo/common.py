@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from kilnguard.domain.plant import Protects
 from kilnguard.domain.roles import Role
 from kilnguard.services import records as svc
 from kilnguard.services.access import Principal
@@ -199,8 +200,10 @@ def safety_plan(
     interval_days: int | None = None,
     interval_t: float | None = None,
     duration_days: int = 1,
+    protects: Protects = Protects.NONE,
 ) -> None:
-    """A safety-critical maintenance plan, its work orders and their deferrals."""
+    """A safety-critical maintenance plan (what it `protects`, said explicitly), its work
+    orders and their deferrals."""
     plan = svc.create_maintenance_plan(
         session,
         BUILDER,
@@ -211,6 +214,7 @@ def safety_plan(
             interval_t=interval_t,
             duration_days=duration_days,
             safety_critical=True,
+            protects=protects.value,
             source=RECON,
         ),
     )

@@ -11,6 +11,7 @@ import random
 
 from sqlalchemy.orm import Session
 
+from kilnguard.domain.plant import Protects
 from kilnguard.scenarios.demo import common, rosters
 from kilnguard.services import records as svc
 from kilnguard.store.models import Kiln
@@ -140,9 +141,15 @@ def _maintenance(session: Session, rf: list[Kiln], rk: Kiln) -> None:
     """Maintenance: monthly safety-critical inspections, done until the push, then deferred
     twice "for the target"; RF-2's hot-face relining (by tonnage) deferred twice too."""
     for k in [*rf, rk]:
-        for task in (
-            "Refractory lining inspection (hot-face thickness, shell hot spots)",
-            "Burner, flame-failure and fuel shut-off interlock test",
+        for task, protects in (
+            (
+                "Refractory lining inspection (hot-face thickness, shell hot spots)",
+                Protects.NONE,
+            ),
+            (
+                "Burner, flame-failure and fuel shut-off interlock test",
+                Protects.BURNER_MANAGEMENT,
+            ),
         ):
             common.safety_plan(
                 session,
@@ -154,9 +161,16 @@ def _maintenance(session: Session, rf: list[Kiln], rk: Kiln) -> None:
                     common.Order(dt.date(2021, 10, 10), deferrals=TARGET_DEFERRALS),
                 ],
                 interval_days=30,
+                protects=protects,
             )
         if k.kind == "periodic":
             relining = [RF2_RELINING] if k.name == "RF-2" else []
             common.safety_plan(
-                session, k.id, "Hot-face relining", relining, interval_t=12_000.0, duration_days=5
+                session,
+                k.id,
+                "Hot-face relining",
+                relining,
+                interval_t=12_000.0,
+                duration_days=5,
+                protects=Protects.LINING,
             )

@@ -10,6 +10,7 @@ import inspect
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kilnguard.domain.errors import (
@@ -21,7 +22,7 @@ from kilnguard.domain.errors import (
 )
 from kilnguard.services import access, writes
 from kilnguard.services.access import Principal
-from kilnguard.store.models import Base, Kiln
+from kilnguard.store.models import Base, Kiln, Worker, WorkOrder
 
 T = TypeVar("T")
 ItemT = TypeVar("ItemT")
@@ -125,10 +126,52 @@ def write_on_kilns(
     kind: str,
     check: Callable[[K, Callable[[int], Kiln]], None],
     row: Callable[[K, Kiln], R],
+    check_row: Callable[[int, K, Kiln], None] | None = None,
 ) -> list[R]:
     """The batch shape of every record on a kiln: `check` each item (it looks its kiln up
     through the callable it is given, so a kiln `who` may not write is a row error), then
-    write `row(item, kiln)` for all of them, or nothing."""
+    `check_row(row number, item, kiln)` when given (rules across rows: a key given twice),
+    then write `row(item, kiln)` for all of them, or nothing."""
     kilns = KilnsInBatch(session, who, kind)
-    validate_batch(items, lambda _, item: check(item, kilns.get))
+
+    def check_one(i: int, item: K) -> None:
+        check(item, kilns.get)
+        if check_row is not None:
+            check_row(i, item, kilns.get(item.kiln_id))
+
+    validate_batch(items, check_one)
     return write_all(session, who, [row(i, kilns.get(i.kiln_id)) for i in items], kind=kind)
+
+
+NUMBER_LEN = 32
+"""Longest worker or work-order number (the column's length)."""
+
+
+class FreeNumbers:
+    """The numbers taken in each enterprise for one numbered record kind, and the next free
+    one, `<prefix><n>` (the migration numbered older records `<prefix><id>` the same way)."""
+
+    def __init__(
+        self, session: Session, model: type[Worker] | type[WorkOrder], prefix: str
+    ) -> None:
+        self.session, self.model, self.prefix = session, model, prefix
+        self.used: dict[int, set[str]] = {}
+
+    def _of(self, enterprise_id: int) -> set[str]:
+        if enterprise_id not in self.used:
+            m = self.model
+            self.used[enterprise_id] = set(
+                self.session.scalars(select(m.number).where(m.enterprise_id == enterprise_id))
+            )
+        return self.used[enterprise_id]
+
+    def taken(self, enterprise_id: int, number: str) -> bool:
+        return number in self._of(enterprise_id)
+
+    def next(self, enterprise_id: int) -> str:
+        used = self._of(enterprise_id)
+        n = len(used) + 1
+        while f"{self.prefix}{n}" in used:
+            n += 1
+        used.add(f"{self.prefix}{n}")
+        return f"{self.prefix}{n}"

@@ -13,6 +13,8 @@ from kilnguard.domain.errors import ValidationError
 from kilnguard.services import access
 from kilnguard.services.access import Principal
 from kilnguard.services.records.batch import (
+    NUMBER_LEN,
+    FreeNumbers,
     kiln_for_write,
     one,
     validate_with,
@@ -38,6 +40,7 @@ class MaintenancePlanIn:
     duration_days: int = 1
     safety_critical: bool = False
     source: str = "recorded"
+    protects: str = "none"  # domain.plant.Protects: a protection layer, the lining, or none
 
 
 def create_maintenance_plan(
@@ -60,6 +63,7 @@ class WorkOrderIn:
     findings: str = ""
     source: str = "recorded"
     enterprise_id: int | None = None  # optional cross-check of the kiln's enterprise
+    number: str = ""  # the work-order number; empty: the next free WO-<n> of the enterprise
 
 
 def create_work_orders(
@@ -68,6 +72,8 @@ def create_work_orders(
 
     def check(w: WorkOrderIn, kiln_of: Callable[[int], Kiln]) -> None:
         validate_with(rules.validate_work_order, w)
+        if len(w.number) > NUMBER_LEN:
+            raise ValidationError("number", w.number, f"at most {NUMBER_LEN} characters")
         kiln = kiln_of(w.kiln_id)
         if w.enterprise_id is not None and w.enterprise_id != kiln.enterprise_id:
             raise ValidationError(
@@ -76,12 +82,34 @@ def create_work_orders(
         rule = "no such maintenance plan for this kiln"
         require_own(session, MaintenancePlan, w.plan_id, w.kiln_id, "plan_id", rule, "kiln_id")
 
+    numbers = FreeNumbers(session, WorkOrder, "WO-")
+    seen: dict[tuple[int, str], int] = {}
+
+    def check_number(row: int, w: WorkOrderIn, kiln: Kiln) -> None:
+        if not w.number:
+            return
+        key = (kiln.enterprise_id, w.number.strip())
+        if key in seen:
+            raise ValidationError("number", w.number, f"also given on row {seen[key]}")
+        seen[key] = row
+        if numbers.taken(kiln.enterprise_id, key[1]):
+            raise ValidationError("number", w.number, "a work order with this number exists")
+
     def row(w: WorkOrderIn, kiln: Kiln) -> WorkOrder:
         values = asdict(w)
         values.pop("enterprise_id")
+        values["number"] = w.number.strip() or numbers.next(kiln.enterprise_id)
         return WorkOrder(enterprise_id=kiln.enterprise_id, **values)
 
-    return write_on_kilns(session, who, items, kind="work_order", check=check, row=row)
+    return write_on_kilns(
+        session,
+        who,
+        items,
+        kind="work_order",
+        check=check,
+        row=row,
+        check_row=check_number,
+    )
 
 
 def create_work_order_one(session: Session, who: Principal, item: WorkOrderIn) -> WorkOrder:
@@ -101,12 +129,16 @@ def defer_work_order(
     *,
     work_order_id: int,
     deferred_on: dt.date,
-    new_due_on: dt.date,
     reason: str,
+    new_due_on: dt.date | None = None,
     deferred_by: str | None = None,
     source: str = "recorded",
 ) -> WorkOrderDeferral:
-    """Move a due date later, keeping why and by whom (the record investigators ask for)."""
+    """Defer a work order, keeping why and by whom (the record investigators ask for).
+
+    `deferred_by` is the person who decided it, a user or not (free text); the user entering
+    it when not given. `new_due_on`, when given, moves the due date later; without it the order
+    stays due, and overdue, on its current date (a deferral with no new date)."""
     wo = _open_work_order(session, who, work_order_id)
     if wo.done_on is not None:
         raise ValidationError(
@@ -126,7 +158,8 @@ def defer_work_order(
         deferred_by=by,
         source=source,
     )
-    wo.due_on = new_due_on
+    if new_due_on is not None:
+        wo.due_on = new_due_on
     return write_all(session, who, [d], kind="work_order", action="defer")[0]
 
 
@@ -148,6 +181,7 @@ class PlannedStopIn:
     end_on: dt.date
     reason: str = ""
     source: str = "recorded"
+    relines_lining: bool = False  # the stop renews the refractory lining (resets wear)
 
 
 def create_planned_stop(session: Session, who: Principal, data: PlannedStopIn) -> PlannedStop:

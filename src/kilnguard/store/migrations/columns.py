@@ -178,10 +178,13 @@ def load(revision: str, directory: Path = SCHEMA_DIR) -> tuple[Table, ...]:
     """
     with (directory / f"{revision}.toml").open("rb") as f:
         data = tomllib.load(f)
-    if set(data) != {"table"}:
-        raise ValueError(f"{revision}: a snapshot holds [[table]] entries only, not {set(data)}")
+    if not data or not set(data) <= {"table", "added", "relaxed"}:
+        raise ValueError(
+            f"{revision}: a snapshot holds [[table]], [[added]] and [[relaxed]] entries, "
+            f"not {set(data)}"
+        )
     tables = []
-    for spec in data["table"]:
+    for spec in data.get("table", ()):
         try:
             tables.append(_table(spec))
         except (TypeError, ValueError) as e:
@@ -198,6 +201,72 @@ def drop_tables(tables: Sequence[Table]) -> None:
     """Drop in reverse order of creation, so no foreign key points at a dropped table."""
     for table in reversed(tables):
         table.drop()
+
+
+@dataclass(frozen=True)
+class Added:
+    """Columns (and indexes) a later revision adds to a table an earlier one created."""
+
+    table: str
+    columns: tuple[Column, ...]
+    indexes: tuple[Index, ...] = ()
+
+    def add(self) -> None:
+        for column in self.columns:
+            op.add_column(self.table, column.build())
+        for ix in self.indexes:
+            op.create_index(conv(ix.name), self.table, list(ix.columns), unique=ix.unique)
+
+    def drop(self) -> None:
+        for ix in reversed(self.indexes):
+            op.drop_index(conv(ix.name), table_name=self.table)
+        with op.batch_alter_table(self.table) as batch:
+            for column in reversed(self.columns):
+                batch.drop_column(column.name)
+
+
+@dataclass(frozen=True)
+class Relaxed:
+    """A NOT NULL column a later revision makes nullable."""
+
+    table: str
+    column: str
+    type: str
+
+    def apply(self, nullable: bool = True) -> None:
+        with op.batch_alter_table(self.table) as batch:
+            batch.alter_column(self.column, existing_type=TYPES[self.type](), nullable=nullable)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What a revision's snapshot says it changes in earlier tables (`[[added]]`,
+    `[[relaxed]]`), besides the tables it creates (`[[table]]`)."""
+
+    added: tuple[Added, ...] = ()
+    relaxed: tuple[Relaxed, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.relaxed)
+
+
+def load_changes(revision: str, directory: Path = SCHEMA_DIR) -> Changes:
+    """The `[[added]]` and `[[relaxed]]` entries of `schema/<revision>.toml` (frozen, like the
+    tables): `{ table, columns = [...], indexes = [...] }` and `{ table, column, type }`."""
+    with (directory / f"{revision}.toml").open("rb") as f:
+        data = tomllib.load(f)
+    added = tuple(
+        Added(
+            table=a["table"],
+            columns=tuple(Column(**c) for c in a["columns"]),
+            indexes=tuple(
+                Index(**{**ix, "columns": tuple(ix["columns"])}) for ix in a.get("indexes", ())
+            ),
+        )
+        for a in data.get("added", ())
+    )
+    relaxed = tuple(Relaxed(**r) for r in data.get("relaxed", ()))
+    return Changes(added, relaxed)
 
 
 def snapshot_steps(revision: str) -> tuple[Callable[[], None], Callable[[], None]]:

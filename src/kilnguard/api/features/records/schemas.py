@@ -108,7 +108,7 @@ class DeferralOut(Out):
     id: int
     deferred_on: dt.date
     previous_due_on: dt.date
-    new_due_on: dt.date
+    new_due_on: dt.date | None
     reason: str
     deferred_by: str
     source: str
@@ -119,6 +119,7 @@ class WorkOrderOut(Out):
     enterprise_id: int
     kiln_id: int
     plan_id: int | None
+    number: str | None
     task: str
     safety_critical: bool
     due_on: dt.date
@@ -130,8 +131,17 @@ class WorkOrderOut(Out):
 
 class WorkOrderDefer(BaseModel):
     deferred_on: dt.date
-    new_due_on: dt.date
     reason: str
+    new_due_on: dt.date | None = Field(
+        default=None,
+        description="New due date, later than the current one; omit to defer "
+        "without one (the order stays due, and overdue, on its current date)",
+    )
+    deferred_by: str | None = Field(
+        default=None,
+        description="Who decided the deferral (a person, a user or not); "
+        "default: the user entering it",
+    )
 
 
 class WorkOrderComplete(BaseModel):
@@ -148,6 +158,7 @@ class MaintenancePlanOut(Out):
     interval_t: float | None
     duration_days: int
     safety_critical: bool
+    protects: str
     source: str
 
 
@@ -158,6 +169,7 @@ class PlannedStopOut(Out):
     start_on: dt.date
     end_on: dt.date
     reason: str
+    relines_lining: bool
     source: str
 
 
