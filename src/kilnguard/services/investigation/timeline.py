@@ -136,11 +136,12 @@ def gather_records(session: Session, row: m.Incident, window_days: int) -> Gathe
                 )
             )
             for d in wo.deferrals:
+                due = "no new due date" if d.new_due_on is None else f"new due date {d.new_due_on}"
                 g.maintenance.append(
                     dom.MaintenanceRecord(
                         local(d.deferred_on, 1),
                         kname,
-                        f"{wo.task}{tag} (new due date {d.new_due_on.isoformat()})",
+                        f"{wo.task}{tag} ({due})",
                         dom.MaintenanceStatus.DEFERRED,
                         reason=d.reason,
                         by=d.deferred_by,
