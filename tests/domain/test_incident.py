@@ -307,3 +307,31 @@ def test_verification_needs_a_done_action_and_someone_other_than_the_owner() -> 
         set_action_status(ok, ActionStatus.OPEN, date(2022, 1, 22))
     with pytest.raises(ValidationError, match="why the action is cancelled"):
         set_action_status(ACTION, ActionStatus.CANCELLED, date(2022, 1, 20))
+
+
+def test_severity_and_ilo_incidence_rates_by_their_definitions() -> None:
+    """16th ICLS (1998) comparative measures: incidence = cases × 1 000 / workers; severity =
+    days lost over hours worked (ILO base 10⁶ h; the 200 000 h base beside it)."""
+    from dataclasses import replace
+
+    from kilnguard.domain.investigation import (
+        incidence_per_1000_workers,
+        severity_rate_per_1m_h,
+        severity_rate_per_200k_h,
+    )
+
+    assert incidence_per_1000_workers(3, 250) == pytest.approx(12.0)
+    assert severity_rate_per_200k_h(45, 600_000) == pytest.approx(15.0)
+    assert severity_rate_per_1m_h(45, 600_000) == pytest.approx(75.0)
+    with pytest.raises(ValidationError) as err:
+        incidence_per_1000_workers(1, 0)
+    assert err.value.field == "workers"
+    hurt = replace(KOMUSAN, days_lost=180)
+    r = incident_rates([hurt, CHONGJIN], 500_000, workers=400)
+    cases = 2 + 6 + 2 + 5  # Komusan 2 killed, 6 gravely; Chongjin 2 seriously, 5 lightly
+    assert r.counts.injury_cases == cases
+    assert r.incidence_per_1000_workers == pytest.approx(cases * 1000 / 400)
+    assert r.severity_rate_per_200k_h == pytest.approx(180 * 200_000 / 500_000)
+    assert incident_rates([hurt], 500_000).incidence_per_1000_workers is None
+    with pytest.raises(ValidationError):
+        replace(KOMUSAN, days_lost=-1)

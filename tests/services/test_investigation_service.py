@@ -272,6 +272,7 @@ def test_rates_use_hours_from_the_shift_records(plant: Plant) -> None:
                 event_type="burn",
                 seriously_injured=1,
                 minor_injuries=1,
+                days_lost=12,
             ),
         )
     with store_db.unit_of_work(plant.engine) as s:
@@ -286,6 +287,13 @@ def test_rates_use_hours_from_the_shift_records(plant: Plant) -> None:
     assert total.ltifr_per_200k_h == pytest.approx(round(200_000 / hours, 4))
     assert total.fatality_rate_per_200k_h == 0.0 and total.noisy
     assert {r.name for r in rows} == {"A Cement"}  # no other enterprise, no region rows
+    # the headline LTIFR is per 10⁶ h: five times the per-200 000 h figure
+    assert total.ltifr_per_1m_h == pytest.approx(round(1_000_000 / hours, 4))
+    assert total.days_lost == 12
+    assert total.severity_rate_per_200k_h == pytest.approx(round(12 * 200_000 / hours, 4))
+    # ILO incidence: 2 injured of the 6 people with a shift (2 crews × 3 workers) per 1 000
+    assert (total.workers, total.injury_cases) == (6, 2)
+    assert total.incidence_per_1000_workers == pytest.approx(2 * 1000 / 6, abs=1e-4)
 
 
 def test_regulators_get_region_rates(plant: Plant) -> None:

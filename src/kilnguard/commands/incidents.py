@@ -128,8 +128,10 @@ def rates(
     as_json: JsonOpt = False,
     user: UserOpt = "",
 ) -> None:
-    """Incident counts and TRIR, LTIFR and fatality rate per 200 000 h worked, by enterprise,
-    region and month (hours from the shift records)."""
+    """Incident counts and rates by enterprise, region and month (hours from the shift records):
+    LTIFR per 10⁶ h (the headline), TRIR and fatality rate per 200,000 h, severity rate (days
+    lost per 200,000 h) and the ILO incidence rate per 1,000 workers. `--json` carries every
+    rate with its base in the field name (the older `ltifr_per_200k_h` too)."""
     from dataclasses import asdict
 
     def read(session: Session) -> list[svc.RateRow]:
@@ -145,18 +147,22 @@ def rates(
         typer.echo(json.dumps({"rates": [asdict(r) for r in rows]}, indent=2))
         return
 
-    def fmt(v: float | None) -> str:
-        return "   n/a" if v is None else f"{v:6.2f}"
+    def fmt(v: float | None, width: int = 8) -> str:
+        return "n/a".rjust(width) if v is None else f"{v:{width}.2f}"
 
-    typer.echo(
-        "scope       name                                   period   hours      "
-        "rec  LTI  dead  TRIR   LTIFR  fatal (per 200,000 h)"
-    )
+    heads = ("LTIFR", "TRIR", "severity", "incidence", "fatal")
+    bases = ("/10⁶ h", "/200k h", "d/200k h", "/1k wkrs", "/200k h")
+    lead = f"{'scope':<11} {'name':<38} {'period':<8} {'hours [h]':>10} {'people':>6} "
+    lead += f"{'rec':>4} {'LTI':>4} {'dead':>4} {'lost[d]':>7}"
+    typer.echo(lead + "".join(f" {h:>8}" for h in heads))
+    typer.echo(" " * len(lead) + "".join(f" {b:>8}" for b in bases))
     for r in rows:
         typer.echo(
-            f"{r.scope:<11} {r.name[:38]:<38} {r.period:<8} {r.hours_worked_h:>9.0f} "
-            f"{r.recordable_cases:>4} {r.lost_time_injuries:>4} {r.fatalities:>5} "
-            f"{fmt(r.trir_per_200k_h)} {fmt(r.ltifr_per_200k_h)} {fmt(r.fatality_rate_per_200k_h)}"
+            f"{r.scope:<11} {r.name[:38]:<38} {r.period:<8} {r.hours_worked_h:>10.0f} "
+            f"{r.workers:>6} {r.recordable_cases:>4} {r.lost_time_injuries:>4} {r.fatalities:>4} "
+            f"{r.days_lost:>7} {fmt(r.ltifr_per_1m_h)} {fmt(r.trir_per_200k_h)} "
+            f"{fmt(r.severity_rate_per_200k_h)} {fmt(r.incidence_per_1000_workers)} "
+            f"{fmt(r.fatality_rate_per_200k_h)}"
             + ("  (few hours: read the counts)" if r.noisy else "")
         )
 

@@ -262,9 +262,11 @@ def validate_incident(
     minor_injuries: int,
     missing: int,
     occurred_at: dt.datetime | None = None,
+    days_lost: int = 0,
 ) -> None:
     require_choice("event_type", event_type, [e.value for e in EventType])
     require_plausible_day("occurred_at", occurred_at)
+    require_non_negative("days_lost", days_lost, "days")
     for field, value in (
         ("killed", killed),
         ("seriously_injured", seriously_injured),

@@ -268,6 +268,8 @@ class Incident(EnterpriseRecord, Base):
     seriously_injured: Mapped[int] = mapped_column(Integer, default=0)
     minor_injuries: Mapped[int] = mapped_column(Integer, default=0)
     missing: Mapped[int] = mapped_column(Integer, default=0)
+    # calendar days away from work of the injured, summed (the severity rate's numerator)
+    days_lost: Mapped[int] = mapped_column(Integer, default=0, server_default="0", sort_order=2)
     description: Mapped[str] = mapped_column(Text, default="")
     immediate_actions: Mapped[str] = mapped_column(Text, default="")
 

@@ -169,6 +169,9 @@ from kilnguard.domain.investigation.rates import (
     hours_worked as hours_worked,
 )
 from kilnguard.domain.investigation.rates import (
+    incidence_per_1000_workers as incidence_per_1000_workers,
+)
+from kilnguard.domain.investigation.rates import (
     incident_rates as incident_rates,
 )
 from kilnguard.domain.investigation.rates import (
@@ -182,6 +185,12 @@ from kilnguard.domain.investigation.rates import (
 )
 from kilnguard.domain.investigation.rates import (
     rate_per_hours as rate_per_hours,
+)
+from kilnguard.domain.investigation.rates import (
+    severity_rate_per_1m_h as severity_rate_per_1m_h,
+)
+from kilnguard.domain.investigation.rates import (
+    severity_rate_per_200k_h as severity_rate_per_200k_h,
 )
 from kilnguard.domain.investigation.rates import (
     trir_per_200k_h as trir_per_200k_h,

@@ -252,11 +252,15 @@ class Incident:
     anonymous: bool = False
     occurred_at_assumed: bool = False
     source: Source = "recorded"
+    days_lost: int = 0
+    """Calendar days away from work of the injured, summed [d] (the severity rate's numerator)."""
 
     def __post_init__(self) -> None:
         require_text("id", self.id)
         require_text("enterprise_id", self.enterprise_id)
         require_aware("occurred_at", self.occurred_at)
+        if self.days_lost < 0:
+            raise ValidationError("days_lost", self.days_lost, "must be 0 days or more")
         if self.anonymous:
             wrong = self.reported_by is not None
             why = "an anonymous report stores no reporter"

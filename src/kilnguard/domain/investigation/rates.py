@@ -11,6 +11,15 @@ References
   to be stated [V secondary, SOURCES §6.3].
 - IOGP Report 2022su (safety performance indicators, annual): lost-time injury = fatality +
   lost work day case [R].
+- ILO, 16th ICLS (1998), *Resolution concerning statistics of occupational injuries (resulting
+  from occupational accidents)*, comparative measures: (a) frequency rate = new cases × 10⁶ /
+  hours worked; (b) incidence rate = new cases × 1 000 / workers in the reference group (the
+  average over the period); (c) severity rate = days lost / time worked (the ILO's base is
+  10⁶ h; the OSHA-style 200 000 h base is given beside it) [V,
+  https://webapps.ilo.org/ilostat-files/SSM/SSM8/E/annex.html].
+
+The headline LTIFR is per 10⁶ h (GRI 403-9, ILO (a)); per 200 000 h it is shown only where a
+TRIR-style table needs one base for all columns, and every label names its base.
 """
 
 from __future__ import annotations
@@ -78,6 +87,31 @@ def fatality_rate_per_200k_h(fatalities: int, hours_worked_h: float) -> float:
     return rate_per_hours(fatalities, hours_worked_h, HOURS_BASE_200K)
 
 
+def severity_rate_per_200k_h(days_lost: int, hours_worked_h: float) -> float:
+    """Severity rate: calendar days lost × 200 000 / hours worked [days per 200 000 h]."""
+    return rate_per_hours(days_lost, hours_worked_h, HOURS_BASE_200K)
+
+
+def severity_rate_per_1m_h(days_lost: int, hours_worked_h: float) -> float:
+    """Severity rate on the ILO's base: days lost × 10⁶ / hours worked [days per 10⁶ h]."""
+    return rate_per_hours(days_lost, hours_worked_h, HOURS_BASE_1M)
+
+
+WORKERS_BASE = 1_000
+"""ILO incidence rate base: cases per 1 000 workers (16th ICLS 1998, comparative measure (b))."""
+
+
+def incidence_per_1000_workers(injury_cases: int, workers: int) -> float:
+    """ILO incidence rate: new injury cases × 1 000 / workers in the reference group
+    [cases per 1 000 workers]. kilnguard counts the people with a worked shift in the period,
+    not full-time equivalents (a known deviation: a part-timer counts as one worker)."""
+    if injury_cases < 0:
+        raise ValidationError("injury_cases", injury_cases, "must be ≥ 0")
+    if workers <= 0:
+        raise ValidationError("workers", workers, "must be > 0 (nobody worked in the period)")
+    return injury_cases * WORKERS_BASE / workers
+
+
 def fatality_rate_per_100k_fte(fatalities: int, hours_worked_h: float) -> float:
     """BLS fatal-injury rate: fatalities per 100 000 FTE = per 200 000 000 h [R]."""
     return rate_per_hours(fatalities, hours_worked_h, HOURS_BASE_200M)
@@ -89,7 +123,9 @@ class InjuryCounts:
 
     recordable = killed + seriously injured + minor (unless first aid only);
     lost time = killed + seriously injured (IOGP: LTI = fatality + lost work day case [R]);
-    fatalities = killed (missing people are not counted until confirmed).
+    fatalities = killed (missing people are not counted until confirmed);
+    injury cases = killed + seriously injured + minor (the ILO's "new cases of occupational
+    injury", fatal and non-fatal); days lost [d] summed from the incidents.
     """
 
     recordable_cases: int
@@ -97,6 +133,8 @@ class InjuryCounts:
     fatalities: int
     near_misses: int
     unsafe_conditions: int
+    injury_cases: int = 0
+    days_lost: int = 0
 
 
 def injury_counts(
@@ -104,15 +142,17 @@ def injury_counts(
 ) -> InjuryCounts:
     """Sum the register into rate counts. Near misses and unsafe conditions (anonymous or
     not) are counted too — a plant reporting few of them per injury under-reports (SOURCES §6.5)."""
-    rec = lti = dead = nm = uc = 0
+    rec = lti = dead = nm = uc = cases = lost = 0
     for inc in incidents:
         c = inc.casualties
+        cases += c.killed + c.seriously_injured + c.minor_injuries
+        lost += inc.days_lost
         dead += c.killed
         lti += c.killed + c.seriously_injured
         rec += c.killed + c.seriously_injured + (0 if minor_is_first_aid_only else c.minor_injuries)
         nm += inc.event_type is EventType.NEAR_MISS
         uc += inc.event_type is EventType.UNSAFE_CONDITION
-    return InjuryCounts(rec, lti, dead, nm, uc)
+    return InjuryCounts(rec, lti, dead, nm, uc, cases, lost)
 
 
 @dataclass(frozen=True)
@@ -127,12 +167,21 @@ class IncidentRates:
     ltifr_per_1m_h: float
     fatality_rate_per_200k_h: float
     noisy: bool
+    severity_rate_per_200k_h: float = 0.0
+    severity_rate_per_1m_h: float = 0.0
+    workers: int | None = None
+    incidence_per_1000_workers: float | None = None
 
 
 def incident_rates(
-    incidents: Iterable[Incident], hours_worked_h: float, *, minor_is_first_aid_only: bool = False
+    incidents: Iterable[Incident],
+    hours_worked_h: float,
+    *,
+    minor_is_first_aid_only: bool = False,
+    workers: int | None = None,
 ) -> IncidentRates:
-    """Rates for a set of incidents over ``hours_worked_h`` [h] of exposure."""
+    """Rates for a set of incidents over ``hours_worked_h`` [h] of exposure, and the ILO
+    incidence rate when the number of ``workers`` in the period is known."""
     n = injury_counts(incidents, minor_is_first_aid_only=minor_is_first_aid_only)
     return IncidentRates(
         counts=n,
@@ -142,6 +191,12 @@ def incident_rates(
         ltifr_per_1m_h=ltifr_per_1m_h(n.lost_time_injuries, hours_worked_h),
         fatality_rate_per_200k_h=fatality_rate_per_200k_h(n.fatalities, hours_worked_h),
         noisy=hours_worked_h < NOISY_BELOW_HOURS,
+        severity_rate_per_200k_h=severity_rate_per_200k_h(n.days_lost, hours_worked_h),
+        severity_rate_per_1m_h=severity_rate_per_1m_h(n.days_lost, hours_worked_h),
+        workers=workers,
+        incidence_per_1000_workers=(
+            incidence_per_1000_workers(n.injury_cases, workers) if workers else None
+        ),
     )
 
 

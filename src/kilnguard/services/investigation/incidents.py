@@ -82,6 +82,7 @@ def to_domain(row: m.Incident, extra: IncidentExtra | None) -> dom.Incident:
         anonymous=anonymous,
         occurred_at_assumed=bool(extra and extra.occurred_at_assumed),
         source=source_of(row.source),
+        days_lost=row.days_lost,
     )
 
 

@@ -1,12 +1,14 @@
-"""Incident rates per 200 000 hours worked, by enterprise and month (and in total), and by
-region for those whose natural view is a region; hours come from the shift records, merged per
-person (`domain.investigation.hours_worked`)."""
+"""Incident rates by enterprise and month (and in total), and by region for those whose natural
+view is a region: LTIFR per 10⁶ h (the headline), TRIR, LTIFR and fatality rate per 200 000 h,
+severity rate (days lost per 200 000 h) and the ILO incidence rate per 1 000 workers. Hours come
+from the shift records, merged per person (`domain.investigation.hours_worked`); workers are the
+people with a worked shift in the period."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -37,6 +39,12 @@ class RateRow:
     ltifr_per_200k_h: float | None
     fatality_rate_per_200k_h: float | None
     noisy: bool
+    ltifr_per_1m_h: float | None = None
+    days_lost: int = 0
+    severity_rate_per_200k_h: float | None = None
+    workers: int = 0
+    injury_cases: int = 0
+    incidence_per_1000_workers: float | None = None
 
 
 def _month_bounds(month: str, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
@@ -52,13 +60,19 @@ def _rate_row(
     period: str,
     incidents: list[dom.Incident],
     hours: float,
+    workers: int = 0,
 ) -> RateRow:
     n = dom.injury_counts(incidents)
+    ltifr_1m = severity = incidence = None
     if hours > 0:
-        r = dom.incident_rates(incidents, hours)
+        r = dom.incident_rates(incidents, hours, workers=workers or None)
         trir: float | None = round(r.trir_per_200k_h, 4)
         ltifr: float | None = round(r.ltifr_per_200k_h, 4)
         fat: float | None = round(r.fatality_rate_per_200k_h, 4)
+        ltifr_1m = round(r.ltifr_per_1m_h, 4)
+        severity = round(r.severity_rate_per_200k_h, 4)
+        if r.incidence_per_1000_workers is not None:
+            incidence = round(r.incidence_per_1000_workers, 4)
         noisy = r.noisy
     else:
         trir = ltifr = fat = None
@@ -77,13 +91,33 @@ def _rate_row(
         ltifr,
         fat,
         noisy,
+        ltifr_1m,
+        n.days_lost,
+        severity,
+        workers,
+        n.injury_cases,
+        incidence,
     )
 
 
+@dataclass
+class _Exposure:
+    """Hours worked and the people who worked them, for one scope and period."""
+
+    hours: float = 0.0
+    people: set[str] = field(default_factory=set)
+
+    def add(self, hours: float, people: set[str]) -> None:
+        self.hours += hours
+        self.people |= people
+
+
 def rates(session: Session, who: Principal, *, enterprise_id: int | None = None) -> list[RateRow]:
-    """TRIR, LTIFR and fatality rate per 200 000 h by enterprise and month (and in total), and
-    by region for regulators and admins; hours worked come from the shift records, merged per
-    person (domain.investigation.rates.hours_worked)."""
+    """LTIFR per 10⁶ h; TRIR, LTIFR, fatality and severity rate per 200 000 h; ILO incidence per
+    1 000 workers — by enterprise and month (and in total), and by region for regulators and
+    admins. Hours worked come from the shift records, merged per person
+    (domain.investigation.rates.hours_worked); workers are the people with a shift in the
+    period."""
     stmt = access.scoped(session, who, select(m.Enterprise), m.Enterprise).order_by(
         m.Enterprise.name
     )
@@ -93,9 +127,12 @@ def rates(session: Session, who: Principal, *, enterprise_id: int | None = None)
     if enterprise_id is not None and not enterprises:
         raise NotFound("enterprise", enterprise_id)
     out: list[RateRow] = []
-    region_data: dict[str, tuple[list[dom.Incident], dict[str, float], float]] = {}
+    region_incidents: dict[str, list[dom.Incident]] = defaultdict(list)
+    region_exposure: dict[tuple[str, str], _Exposure] = defaultdict(_Exposure)
+    region_tz: dict[str, ZoneInfo] = {}
     for ent in enterprises:
         tz = ZoneInfo(ent.region.timezone)
+        region_tz[ent.region.name] = tz
         shifts = [
             dom.ShiftInterval(str(w), s, e)
             for w, s, e in session.execute(
@@ -113,28 +150,29 @@ def rates(session: Session, who: Principal, *, enterprise_id: int | None = None)
             | {i.occurred_at.astimezone(tz).strftime("%Y-%m") for i in incidents}
         )
         total_h = dom.hours_worked(shifts)
-        out.append(_rate_row("enterprise", ent.name, "all", incidents, total_h))
-        by_month: dict[str, float] = {}
+        people = {s.person_id for s in shifts}
+        out.append(_rate_row("enterprise", ent.name, "all", incidents, total_h, len(people)))
+        region_exposure[(ent.region.name, "all")].add(total_h, people)
+        region_incidents[ent.region.name].extend(incidents)
         for month in months:
             lo, hi = _month_bounds(month, tz)
             in_month = [s for s in shifts if s.start < hi and s.end > lo]
             hours = dom.hours_worked(in_month, lo, hi)
-            by_month[month] = hours
+            month_people = {s.person_id for s in in_month}
             month_inc = [i for i in incidents if lo <= i.occurred_at < hi]
-            out.append(_rate_row("enterprise", ent.name, month, month_inc, hours))
-        reg = region_data.setdefault(ent.region.name, ([], defaultdict(float), 0.0))
-        reg[0].extend(incidents)
-        for k, v in by_month.items():
-            reg[1][k] += v
-        region_data[ent.region.name] = (reg[0], reg[1], reg[2] + total_h)
+            out.append(
+                _rate_row("enterprise", ent.name, month, month_inc, hours, len(month_people))
+            )
+            region_exposure[(ent.region.name, month)].add(hours, month_people)
     if access.sees_region(who) and enterprise_id is None:
-        for name, (incidents, by_month, total_h) in sorted(region_data.items()):
-            out.append(_rate_row("region", name, "all", incidents, total_h))
-            for month in sorted(by_month):
-                tz = ZoneInfo(
-                    session.scalars(select(m.Region.timezone).where(m.Region.name == name)).one()
-                )
-                lo, hi = _month_bounds(month, tz)
+        for name in sorted(region_incidents):
+            incidents = region_incidents[name]
+            total = region_exposure[(name, "all")]
+            out.append(_rate_row("region", name, "all", incidents, total.hours, len(total.people)))
+            months = sorted(p for (n, p) in region_exposure if n == name and p != "all")
+            for month in months:
+                lo, hi = _month_bounds(month, region_tz[name])
                 month_inc = [i for i in incidents if lo <= i.occurred_at < hi]
-                out.append(_rate_row("region", name, month, month_inc, by_month[month]))
+                e = region_exposure[(name, month)]
+                out.append(_rate_row("region", name, month, month_inc, e.hours, len(e.people)))
     return out

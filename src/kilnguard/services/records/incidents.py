@@ -28,6 +28,7 @@ class IncidentIn:
     seriously_injured: int = 0
     minor_injuries: int = 0
     missing: int = 0
+    days_lost: int = 0  # calendar days away from work of the injured, summed [d]
     description: str = ""
     immediate_actions: str = ""
     source: str = "recorded"

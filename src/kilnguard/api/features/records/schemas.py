@@ -198,6 +198,7 @@ class IncidentOut(Out):
     seriously_injured: int
     minor_injuries: int
     missing: int
+    days_lost: int
     description: str
     immediate_actions: str
     source: str
