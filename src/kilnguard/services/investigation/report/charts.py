@@ -17,6 +17,7 @@ from matplotlib.dates import date2num as _date2num
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+from kilnguard.domain.risk import RiskConfig
 from kilnguard.services.investigation.rates import RateRow
 
 
@@ -111,10 +112,14 @@ def fatigue_chart(data: dict[str, Any]) -> bytes:
     fig, ax = _axes(9, 2.4)
     if pts:
         ax.plot(date2num([p[0] for p in pts]), [p[1] for p in pts], ".", color="tab:brown")
-    ax.axhline(7.0, color="red", ls="--", lw=1)
+    kss_ref = RiskConfig().kss_reference  # the threshold the risk engine scores from
+    ax.axhline(kss_ref, color="red", ls="--", lw=1)
     ax.set_ylim(1, 9)
     ax.set_ylabel("peak KSS")
-    ax.set_title("Fatigue of the crews present (KSS ≥ 7: sleepy)", fontsize=10)
+    ax.set_title(
+        f"Fatigue of the crews present (KSS ≥ {kss_ref:g}: the risk engine's threshold)",
+        fontsize=10,
+    )
     ax.xaxis_date()
     fig.autofmt_xdate()
     return _png(fig)
