@@ -41,30 +41,27 @@ def register(app: typer.Typer) -> None:
         "days": {...}}]}.
         """
         t0 = time.perf_counter()
+        plot_dir = None if no_plots else plots
         with guarded(), db.unit_of_work() as session:
             kilns = rs.readable_kilns(session, who_of(session, user), enterprise=enterprise or None)
-            history = rs.load_history(session, kilns)
-        t_load = time.perf_counter() - t0
-        result = rs.replay(history)
-        summary = bt.summarise(history, result)
-        paths: list[Path] = []
-        if not no_plots:
             if sys.stderr.isatty() and not as_json:
                 from rich.progress import Progress
 
-                with Progress(transient=True) as progress:
-                    task = progress.add_task("plotting kilns", total=len(kilns))
-                    paths = bt.plot_all(history, result, plots, lambda _: progress.advance(task))
+                with Progress(transient=True) as bar:
+                    task = bar.add_task("replaying kilns", total=len(kilns))
+                    run = bt.run(
+                        session, kilns, plots=plot_dir, progress=lambda _: bar.advance(task)
+                    )
             else:
-                paths = bt.plot_all(history, result, plots)
-        kiln_days = result.levels.size
+                run = bt.run(session, kilns, plots=plot_dir)
+        summary, paths, kiln_days = run.kilns, run.plots, run.kiln_days
         if as_json:
             typer.echo(json.dumps({"kilns": [k.as_json() for k in summary]}, indent=2))
             return
+        days = (run.end - run.start).days + 1 if run.start and run.end else 0
         typer.echo(
-            f"Replayed {len(kilns)} kilns × {history.records and (history.end - history.start).days + 1} days "
-            f"({kiln_days:,} kiln-days) from {history.start} to {history.end}; "
-            f"load {t_load:.2f} s, total {time.perf_counter() - t0:.2f} s."
+            f"Replayed {len(kilns)} kilns × {days} days ({kiln_days:,} kiln-days) from "
+            f"{run.start} to {run.end} in {time.perf_counter() - t0:.2f} s."
         )
         typer.echo("")
         typer.echo(

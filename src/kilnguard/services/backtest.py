@@ -3,6 +3,8 @@
 The engine scores every kiln-day of the history in one columnar pass; this module summarises
 each kiln over its own record span (first to last production day) and draws, per kiln, the
 indicators with their thresholds and the level band — what a plant manager would look at.
+`run` does it for any number of kilns a chunk at a time (`services.risk.replay_chunks`), so a
+region's backtest needs the memory of one chunk, with the levels of a one-shot replay.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sqlalchemy.orm import Session
 
 from kilnguard.domain import risk as rk
-from kilnguard.services.risk import LoadedHistory
+from kilnguard.services.risk import CHUNK_KILN_DAYS, LoadedHistory, replay_chunks
 from kilnguard.services.risk import kiln_span as kiln_span
+from kilnguard.store import models as m
 
 LEVELS = ("green", "amber", "red", "stop")
 LEVEL_COLOURS = ("#1b7f3a", "#e0a000", "#c0261c", "#5a0b6e")
@@ -166,3 +170,46 @@ def plot_all(
         if progress:
             progress(kiln.name)
     return paths
+
+
+@dataclass(frozen=True)
+class BacktestRun:
+    """A chunked backtest: one summary per kiln (in the order asked), the plots written, and
+    the window replayed."""
+
+    kilns: list[KilnBacktest]
+    plots: list[Path]
+    start: dt.date | None
+    end: dt.date | None
+    kiln_days: int
+
+
+def run(
+    session: Session,
+    kilns: list[m.Kiln],
+    *,
+    config: rk.RiskConfig | None = None,
+    plots: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+    chunk_kiln_days: int = CHUNK_KILN_DAYS,
+) -> BacktestRun:
+    """Replay `kilns` chunk by chunk, summarise each kiln and (with `plots`) draw it; `progress`
+    is called with each kiln's name once it is done."""
+    summaries: dict[int, KilnBacktest] = {}
+    paths: list[Path] = []
+    start = end = None
+    kiln_days = 0
+    for history, result in replay_chunks(
+        session, kilns, config=config, chunk_kiln_days=chunk_kiln_days
+    ):
+        start, end = history.start, history.end
+        kiln_days += len(history.kiln_rows) * result.levels.shape[1]
+        for summary in summarise(history, result):
+            summaries[summary.kiln_id] = summary
+        if plots is not None:
+            paths += plot_all(history, result, plots, progress)
+        elif progress:
+            for kiln in history.kiln_rows:
+                progress(kiln.name)
+        del history, result  # one chunk in memory at a time
+    return BacktestRun([summaries[k.id] for k in kilns], paths, start, end, kiln_days)

@@ -1,8 +1,11 @@
 """The builder of the columnar ``RiskInputs`` from the plain records of :mod:`.records`.
 
 ``build_inputs`` turns the records into arrays of kilns × days so that every indicator is a vector
-operation; it is the only place that loops over records. Records dated after ``end`` (the ``as_of``
-of the last day) are ignored, so the result depends only on what was known by then.
+operation. Production and shifts, the big tables, are handled as columns (``ProductionColumns``,
+``ShiftColumns``; lists of records are turned into columns first), so the cost is a few NumPy
+passes whatever their size; the small tables (stops, targets, work orders) are looped over.
+Records dated after ``end`` (the ``as_of`` of the last day) are ignored, so the result depends
+only on what was known by then.
 
 Day convention: a *day* is a plant-local calendar date; day index 0 is ``start``; ``as_of`` of day
 d is the end of that local day, so day d's records count on day d. Shift datetimes are UTC and are
@@ -11,10 +14,9 @@ moved to plant local time with ``utc_offset_h``.
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import math
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TypedDict, TypeVar
 
@@ -24,21 +26,22 @@ from kilnguard.domain.errors import ValidationError
 from kilnguard.domain.fatigue import ShiftTable
 from kilnguard.domain.risk.config import RiskConfig
 from kilnguard.domain.risk.records import (
+    EPOCH_ORDINAL,
     NEVER,
     AlarmState,
     ChangeControlState,
+    FloatArray,
     IntArray,
+    KilnSpec,
+    ProductionColumns,
+    ProductionRecord,
     Records,
     RiskInputs,
+    ShiftColumns,
+    ShiftRecord,
     Target,
+    to_epoch_us,
 )
-from kilnguard.domain.wear import daily_damage_scalar
-
-
-def _to_local_hours(t: datetime, origin_utc: datetime) -> float:
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=UTC)
-    return (t - origin_utc).total_seconds() / 3600.0
 
 
 def build_inputs(
@@ -56,6 +59,14 @@ def build_inputs(
     Records of kilns not in ``records.kilns`` are ignored; a target's capacity counts only the
     listed kilns of its scope, so pass every kiln a target names. Local dates are plant time;
     ``utc_offset_h`` moves UTC shift times to it (e.g. +9 for Korea).
+
+    Lining state at onboarding: a kiln's ``lining_wear_at_onboarding`` w0 is the Miner damage
+    of its lining at the start of its onboarding day (its first production record up to
+    ``end``). From that day on the lining's damage is w0 plus the damage of the recorded days
+    (w0 first, as carried-in damage); a reline on or after the onboarding day (relining stop,
+    lining work order, ``lining_installed_on``) renews the lining and clears it, a reline before
+    it does not (the onboarding state describes the lining in place then). Before the onboarding
+    day the kiln has no production, so its damage there is w0 too.
     """
     cfg = config or RiskConfig()
     if end < start:
@@ -87,6 +98,8 @@ def build_inputs(
         [math.inf if k.cycles_to_failure is None else k.cycles_to_failure for k in kilns]
     )
 
+    prod = _production(records.production, kix, s_ord, end_i, n_k, n_d)
+
     # reline events (day index), from installation, relining stops and lining work orders
     relines: list[tuple[int, int]] = []
     for i, k in enumerate(kilns):
@@ -101,65 +114,23 @@ def build_inputs(
         done_on = wo.done_on
         if pl is not None and pl.renews_lining and done_on is not None and di(done_on) <= end_i:
             relines.append((kix[pl.kiln_id], di(done_on)))
+    w0 = _onboarding_wear(kilns)
+    onboard = prod.first_day
+    has_w0 = (w0 > 0.0) & (onboard <= end_i)
+    # a reline before the onboarding day is the lining the onboarding state describes
+    relines = [(i, d) for i, d in relines if not (has_w0[i] and d < onboard[i])]
     last_reline_before = np.full(n_k, -NEVER, dtype=np.int64)
     for i, d in relines:
         if d <= 0:
             last_reline_before[i] = max(last_reline_before[i], d)
     in_window = [(i, d) for i, d in relines if 0 < d <= end_i]
-
-    # production: window arrays, prior 6 days, and the history before start for carry-in
-    output = np.zeros((n_k, n_d))
-    hours = np.zeros((n_k, n_d))
-    cycles = np.zeros((n_k, n_d))
-    prior = np.zeros((n_k, 6))
-    history: dict[int, list[tuple[int, float, float]]] = {}
-    for rec in records.production:
-        ki = kix.get(rec.kiln_id)
-        if ki is None:
-            continue
-        i = ki
-        d = di(rec.day)
-        if d > end_i:
-            continue
-        if rec.output_t < 0 or rec.hours_fired < 0:
-            raise ValidationError("ProductionRecord", rec, "output_t and hours_fired must be >= 0")
-        if d >= 0:
-            output[i, d] += rec.output_t
-            hours[i, d] += rec.hours_fired
-            cycles[i, d] += rec.thermal_cycles
-        else:
-            if d >= -6:
-                prior[i, d + 6] += rec.output_t
-            history.setdefault(i, []).append((d, rec.output_t, float(rec.thermal_cycles)))
-    wear0 = np.zeros(n_k)
-    for i, rows in history.items():
-        by_day: dict[int, list[float]] = {}
-        for d, out_t, cyc in rows:
-            acc = by_day.setdefault(d, [0.0, 0.0])
-            acc[0] += out_t
-            acc[1] += cyc
-        k = kilns[i]
-        total = 0.0
-        for d in sorted(by_day):
-            if d < last_reline_before[i]:
-                continue
-            out_t, cyc = by_day[d]
-            total += daily_damage_scalar(
-                out_t / k.rated_capacity_t_per_day,
-                k.lining_design_life_days,
-                float(expo[i]),
-                cyc,
-                k.cycles_to_failure,
-            )
-        wear0[i] = total
-    wear0[last_reline_before == 0] = 0.0
+    carry_w0 = np.where(has_w0 & (last_reline_before < onboard), w0, 0.0)
+    wear0 = _carried_wear(prod, kilns, expo, last_reline_before, carry_w0)
+    output, hours, cycles, prior = prod.output, prod.hours, prod.cycles, prod.prior
 
     # planned stops
     stop_mask = np.zeros((n_k, n_d), dtype=bool)
-    first_prod = np.zeros(n_k, dtype=np.int64)
-    for i, rows in history.items():
-        first_prod[i] = min(d for d, _, _ in rows)
-    last_stop = np.minimum(first_prod - 1, -1)
+    last_stop = np.minimum(np.minimum(prod.first_day, 0) - 1, -1)
     for st in records.stops:
         ki = kix.get(st.kiln_id)
         if ki is None or di(st.start) > end_i:
@@ -174,24 +145,7 @@ def build_inputs(
             stop_mask[i, max(a, 0) : b + 1] = True
 
     # safety-critical work orders
-    # per kiln: days before start with output, and prefix sums, for tonnes between two days
-    before_days: dict[int, list[int]] = {}
-    before_cum: dict[int, list[float]] = {}
-    for i, rows in history.items():
-        per_day: dict[int, float] = {}
-        for d, o, _ in rows:
-            per_day[d] = per_day.get(d, 0.0) + o
-        days_i = sorted(per_day)
-        before_days[i] = days_i
-        before_cum[i] = [0.0, *itertools.accumulate(per_day[d] for d in days_i)]
-
-    def tonnes_before(i: int, after_day: int) -> float:
-        """Tonnes made by kiln i on days after ``after_day`` and before start."""
-        days_i = before_days.get(i)
-        if not days_i:
-            return 0.0
-        j = bisect.bisect_right(days_i, after_day)
-        return before_cum[i][-1] - before_cum[i][j]
+    tonnes_before = prod.tonnes_before
 
     wo_rows: list[tuple[int, int, int, float, bool, float, str, tuple[tuple[int, str], ...]]] = []
     for wo in records.work_orders:
@@ -338,39 +292,33 @@ def _build_shifts(
     )
     horizon = -24.0 * cfg.warmup_days
     last_h = 24.0 * n_d
-    workers: dict[str, int] = {}
-    crews: dict[str, int] = {}
-    w_l: list[int] = []
-    s_l: list[float] = []
-    e_l: list[float] = []
-    k_l: list[int] = []
-    c_l: list[int] = []
-    for sh in records.shifts:
-        i = kix.get(sh.kiln_id)
-        if i is None:
-            continue
-        s = _to_local_hours(sh.start, origin)
-        if s >= last_h or s < horizon:
-            continue
-        e = _to_local_hours(sh.end, origin)
-        if e <= s:
-            raise ValidationError("ShiftRecord.end", sh.end, f"must be after start {sh.start}")
-        w_l.append(workers.setdefault(sh.worker_id, len(workers)))
-        s_l.append(s)
-        e_l.append(e)
-        k_l.append(i)
-        c_l.append(crews.setdefault(sh.crew, len(crews)))
-    w = np.array(w_l, dtype=np.int64)
-    s_a = np.array(s_l, dtype=np.float64)
-    e_a = np.array(e_l, dtype=np.float64)
-    order = np.lexsort((s_a, w))
+    cols = _shift_columns(records.shifts)
+    k_all = _kiln_index(cols.kiln_ids, kix)[cols.kiln]
+    # hours since local midnight of day 0: exact µs difference, then as timedelta.total_seconds()
+    origin_us = to_epoch_us(origin)
+    s_all = (cols.start_us - origin_us) / 1e6 / 3600.0
+    keep = np.flatnonzero((k_all >= 0) & (s_all < last_h) & (s_all >= horizon))
+    s_a = s_all[keep]
+    e_a = (cols.end_us[keep] - origin_us) / 1e6 / 3600.0
+    bad = np.flatnonzero(e_a <= s_a)
+    if len(bad):
+        sh = cols[int(keep[bad[0]])]
+        raise ValidationError("ShiftRecord.end", sh.end, f"must be after start {sh.start}")
+    w = _first_seen_codes(cols.worker[keep], len(cols.worker_ids))
+    c_l = _first_seen_codes(cols.crew[keep], len(cols.crew_ids))
+    k_l = k_all[keep]
+    if len(s_a) < 2 or bool(np.all(s_a[1:] >= s_a[:-1])):  # rows in start order (loaders)
+        order = _stable_argsort(w)  # = lexsort((s_a, w)), one radix pass
+    else:
+        order = np.lexsort((s_a, w))
     w, s_a, e_a = w[order], s_a[order], e_a[order]
-    k_a = np.array(k_l, dtype=np.int64)[order]
-    c_a = np.array(c_l, dtype=np.int64)[order]
+    k_a = k_l[order]
+    c_a = c_l[order]
     day = np.floor(s_a / 24.0).astype(np.int64)
     kd = np.where(day >= 0, k_a * n_d + day, -1)
     valid = np.flatnonzero(kd >= 0)
-    sub = np.lexsort((c_a[valid], kd[valid]))
+    n_crews = int(c_a.max()) + 1 if len(c_a) else 1
+    sub = _stable_argsort(kd[valid] * n_crews + c_a[valid])  # = lexsort((crew, kd))
     shift_order = valid[sub]
     kd_s, c_s = kd[shift_order], c_a[shift_order]
     new_grp = np.ones(len(shift_order), dtype=bool)
@@ -391,3 +339,158 @@ def _build_shifts(
         kd_starts=kd_starts,
         kd_ids=grp_kd[kd_starts],
     )
+
+
+def _sum_by(bins: IntArray, weights: FloatArray, n: int) -> FloatArray:
+    """Sum of ``weights`` per bin 0..n−1, each bin added in row order from 0.0 (``+=`` order)."""
+    return np.asarray(np.bincount(bins, weights, n), dtype=np.float64)
+
+
+def _stable_argsort(keys: IntArray) -> IntArray:
+    """Stable argsort of non-negative integer keys (a radix sort when they fit 16 bits)."""
+    if len(keys) and int(keys.max()) < (1 << 16):
+        return np.argsort(keys.astype(np.uint16), kind="stable")
+    return np.argsort(keys, kind="stable")
+
+
+def _shift_columns(shifts: Sequence[ShiftRecord]) -> ShiftColumns:
+    return shifts if isinstance(shifts, ShiftColumns) else ShiftColumns.from_records(shifts)
+
+
+def _kiln_index(kiln_ids: Sequence[str], kix: dict[str, int]) -> IntArray:
+    """Index in ``kilns`` of each kiln code of a column table (−1: not listed)."""
+    return np.array([kix.get(x, -1) for x in kiln_ids] or [-1], dtype=np.int64)
+
+
+def _first_seen_codes(codes: IntArray, n_codes: int) -> IntArray:
+    """Renumber codes 0, 1, … in the order each first appears (as a dict of a list loop would)."""
+    if not len(codes):
+        return np.zeros(0, dtype=np.int64)
+    first = np.full(n_codes, len(codes), dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(len(codes), dtype=np.int64))
+    rank = np.empty(n_codes, dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(n_codes, dtype=np.int64)
+    return rank[codes]
+
+
+@dataclass(frozen=True)
+class _Production:
+    """Production of the listed kilns up to ``end``, as the builder needs it.
+
+    ``pre_*``: the days before start, one row per kiln and day (summed in row order), sorted by
+    kiln then day. ``first_day``: each kiln's first production day index (NEVER if none).
+    """
+
+    output: FloatArray
+    hours: FloatArray
+    cycles: FloatArray
+    prior: FloatArray
+    first_day: IntArray
+    pre_kiln: IntArray
+    pre_day: IntArray
+    pre_out: FloatArray
+    pre_cycles: FloatArray
+    pre_start: IntArray  # (K + 1,) segment starts of each kiln in the pre_* rows
+
+    def tonnes_before(self, i: int, after_day: int) -> float:
+        """Tonnes made by kiln i on days after ``after_day`` and before start."""
+        a, b = int(self.pre_start[i]), int(self.pre_start[i + 1])
+        if a == b:
+            return 0.0
+        days = self.pre_day[a:b]
+        cum = np.cumsum(np.concatenate(([0.0], self.pre_out[a:b])))
+        j = int(np.searchsorted(days, after_day, side="right"))
+        return float(cum[-1] - cum[j])
+
+
+def _production(
+    production: Sequence[ProductionRecord],
+    kix: dict[str, int],
+    s_ord: int,
+    end_i: int,
+    n_k: int,
+    n_d: int,
+) -> _Production:
+    """Window arrays (kilns × days), the 6 days before start and the history before it."""
+    cols = (
+        production
+        if isinstance(production, ProductionColumns)
+        else ProductionColumns.from_records(production)
+    )
+    k = _kiln_index(cols.kiln_ids, kix)[cols.kiln]
+    d = cols.day - (s_ord - EPOCH_ORDINAL)
+    keep = np.flatnonzero((k >= 0) & (d <= end_i))
+    k, d = k[keep], d[keep]
+    out, hrs, cyc = cols.output_t[keep], cols.hours_fired[keep], cols.cycles()[keep]
+    bad = np.flatnonzero((out < 0) | (hrs < 0))
+    if len(bad):
+        rec = cols[int(keep[bad[0]])]
+        raise ValidationError("ProductionRecord", rec, "output_t and hours_fired must be >= 0")
+    first_day = np.full(n_k, NEVER, dtype=np.int64)
+    np.minimum.at(first_day, k, d)
+    # bincount adds each bin's weights in row order from 0.0, as `+=` over the rows would
+    win = d >= 0
+    cell = k[win] * n_d + d[win]
+    size = n_k * n_d
+    output = _sum_by(cell, out[win], size).reshape(n_k, n_d)
+    hours = _sum_by(cell, hrs[win], size).reshape(n_k, n_d)
+    cycles = _sum_by(cell, cyc[win], size).reshape(n_k, n_d)
+    pre = ~win
+    pk, pd, po, pc = k[pre], d[pre], out[pre], cyc[pre]
+    last6 = pd >= -6
+    prior = _sum_by(pk[last6] * 6 + pd[last6] + 6, po[last6], n_k * 6).reshape(n_k, 6)
+    if len(pk):
+        lo = int(pd.min())
+        key = pk * (1 - lo) + (pd - lo)
+        uniq, inv = np.unique(key, return_inverse=True)
+        pre_kiln, pre_day = uniq // (1 - lo), uniq % (1 - lo) + lo
+        pre_out = _sum_by(inv, po, len(uniq))
+        pre_cyc = _sum_by(inv, pc, len(uniq))
+    else:
+        pre_kiln = pre_day = np.zeros(0, dtype=np.int64)
+        pre_out = pre_cyc = np.zeros(0)
+    pre_start = np.searchsorted(pre_kiln, np.arange(n_k + 1))
+    return _Production(
+        output, hours, cycles, prior, first_day, pre_kiln, pre_day, pre_out, pre_cyc, pre_start
+    )
+
+
+def _onboarding_wear(kilns: Sequence[KilnSpec]) -> FloatArray:
+    w0 = np.array([k.lining_wear_at_onboarding for k in kilns], dtype=np.float64)
+    for k in kilns:
+        if not (math.isfinite(k.lining_wear_at_onboarding) and k.lining_wear_at_onboarding >= 0):
+            raise ValidationError(
+                "lining_wear_at_onboarding", k.lining_wear_at_onboarding, "must be finite and >= 0"
+            )
+    return w0
+
+
+def _carried_wear(
+    prod: _Production,
+    kilns: Sequence[KilnSpec],
+    expo: FloatArray,
+    last_reline_before: IntArray,
+    carry_w0: FloatArray,
+) -> FloatArray:
+    """Miner damage carried into day 0 (``wear.daily_damage`` summed in day order per kiln,
+    after the last reline before start, on top of the onboarding wear ``carry_w0``)."""
+    n_k = len(kilns)
+    k, d = prod.pre_kiln, prod.pre_day
+    sel = d >= last_reline_before[k]
+    k, d = k[sel], d[sel]
+    rated = np.array([x.rated_capacity_t_per_day for x in kilns], dtype=np.float64)
+    life = np.array([x.lining_design_life_days for x in kilns], dtype=np.float64)
+    ctf = np.array(
+        [math.inf if x.cycles_to_failure is None else x.cycles_to_failure for x in kilns]
+    )
+    r = np.maximum(prod.pre_out[sel] / rated[k], 0.0)
+    n = expo[k]
+    powered = np.where(n == 1.0, r, np.power(r, n))  # x ** 1.0 == x exactly
+    dmg = powered / life[k] + prod.pre_cycles[sel] / ctf[k]
+    # the onboarding wear first, then the days in order: one running sum per kiln, from 0.0
+    rows_k = np.concatenate((np.arange(n_k, dtype=np.int64), k))
+    rows_v = np.concatenate((carry_w0, dmg))
+    order = np.argsort(rows_k, kind="stable")
+    wear0: FloatArray = _sum_by(rows_k[order], rows_v[order], n_k)
+    wear0[last_reline_before == 0] = 0.0
+    return wear0

@@ -8,17 +8,24 @@ into ``RiskInputs``, arrays of kilns × days.
 Day convention: a *day* is a plant-local calendar date; day index 0 is ``start``; ``as_of`` of day
 d is the end of that local day, so day d's records count on day d. Shift datetimes are UTC and are
 moved to plant local time with ``utc_offset_h``.
+
+The two big tables, production and shifts, also come as columns (``ProductionColumns``,
+``ShiftColumns``: NumPy arrays, one element per row, as a database driver returns them), so a
+region's history never becomes millions of Python objects. Both are read-only sequences of the
+record dataclasses too (a row is made on demand), so code written for lists keeps working.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import overload
 
 import numpy as np
 from numpy.typing import NDArray
 
+from kilnguard.domain.errors import ValidationError
 from kilnguard.domain.fatigue import ShiftTable
 
 FloatArray = NDArray[np.float64]
@@ -26,6 +33,11 @@ IntArray = NDArray[np.int64]
 
 #: Day index meaning "never" (open work order, no event) — far beyond any replay.
 NEVER = 1 << 40
+
+#: Column days count from this date (day 0), as ``datetime64[D]`` and SQL ``day - DATE '1970-01-01'``.
+EPOCH = date(1970, 1, 1)
+EPOCH_ORDINAL = EPOCH.toordinal()
+_EPOCH_UTC = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +53,10 @@ class KilnSpec:
     campaign_limit_days: float  # [day] continuous operation allowed between planned stops
     lining_installed_on: date | None = None
     cycles_to_failure: float | None = None  # [cycles] thermal cycles a lining survives; None = off
+    #: [fraction of design life] Miner damage of the lining in place on the kiln's onboarding day
+    #: (its first production record), from before the records began; cleared by a reline on or
+    #: after that day (build_inputs).
+    lining_wear_at_onboarding: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +137,199 @@ class ShiftRecord:
     end: datetime
 
 
+def _codes(values: Iterable[str], table: dict[str, int]) -> IntArray:
+    return np.fromiter((table.setdefault(v, len(table)) for v in values), dtype=np.int64)
+
+
+def _check_lengths(name: str, n: int, **columns: NDArray[np.generic]) -> None:
+    for col, arr in columns.items():
+        if arr.ndim != 1 or len(arr) != n:
+            raise ValidationError(name, col, f"every column must be 1-D with {n} rows")
+
+
+@dataclass(frozen=True, eq=False)
+class ProductionColumns(Sequence[ProductionRecord]):
+    """Production rows as columns: row i is kiln ``kiln_ids[kiln[i]]`` on day ``EPOCH + day[i]``.
+
+    Several rows of one kiln and day (one per shift) add up, as several ``ProductionRecord``s do.
+    """
+
+    kiln_ids: tuple[str, ...]
+    kiln: IntArray  # (N,) index into kiln_ids
+    day: IntArray  # (N,) plant-local date, days since 1970-01-01
+    output_t: FloatArray  # (N,) [t]
+    hours_fired: FloatArray  # (N,) [h]
+    thermal_cycles: FloatArray | None = None  # (N,) firing starts that day; None = 0
+
+    def __post_init__(self) -> None:
+        cols = {"day": self.day, "output_t": self.output_t, "hours_fired": self.hours_fired}
+        if self.thermal_cycles is not None:
+            cols["thermal_cycles"] = self.thermal_cycles
+        _check_lengths("ProductionColumns", len(self.kiln), kiln=self.kiln, **cols)
+        if len(self.kiln) and not 0 <= int(self.kiln.min()) <= int(self.kiln.max()) < len(
+            self.kiln_ids
+        ):
+            raise ValidationError("ProductionColumns.kiln", "code", "must index kiln_ids")
+
+    @classmethod
+    def from_records(cls, records: Iterable[ProductionRecord]) -> ProductionColumns:
+        """The same rows, as columns (kiln codes in order of first appearance)."""
+        rows = list(records)
+        table: dict[str, int] = {}
+        kiln = _codes((r.kiln_id for r in rows), table)
+        n = len(rows)
+        return cls(
+            tuple(table),
+            kiln,
+            np.fromiter((r.day.toordinal() - EPOCH_ORDINAL for r in rows), np.int64, n),
+            np.fromiter((r.output_t for r in rows), np.float64, n),
+            np.fromiter((r.hours_fired for r in rows), np.float64, n),
+            np.fromiter((r.thermal_cycles for r in rows), np.float64, n),
+        )
+
+    def cycles(self) -> FloatArray:
+        """Thermal cycles per row (zeros when not given)."""
+        if self.thermal_cycles is None:
+            return np.zeros(len(self.kiln))
+        return self.thermal_cycles
+
+    def __len__(self) -> int:
+        return len(self.kiln)
+
+    @overload
+    def __getitem__(self, index: int) -> ProductionRecord: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[ProductionRecord]: ...
+    def __getitem__(self, index: int | slice) -> ProductionRecord | Sequence[ProductionRecord]:
+        if isinstance(index, slice):
+            return list(self)[index]
+        i = range(len(self))[index]
+        return ProductionRecord(
+            self.kiln_ids[int(self.kiln[i])],
+            date.fromordinal(EPOCH_ORDINAL + int(self.day[i])),
+            float(self.output_t[i]),
+            float(self.hours_fired[i]),
+            0 if self.thermal_cycles is None else int(self.thermal_cycles[i]),
+        )
+
+    def __iter__(self) -> Iterator[ProductionRecord]:
+        ids = self.kiln_ids
+        days: dict[int, date] = {}
+        for k, d, o, h, c in zip(
+            self.kiln.tolist(),
+            self.day.tolist(),
+            self.output_t.tolist(),
+            self.hours_fired.tolist(),
+            self.cycles().tolist(),
+            strict=True,
+        ):
+            day = days.get(d)
+            if day is None:
+                day = days[d] = date.fromordinal(EPOCH_ORDINAL + d)
+            yield ProductionRecord(ids[k], day, o, h, int(c))
+
+
+@dataclass(frozen=True, eq=False)
+class ShiftColumns(Sequence[ShiftRecord]):
+    """Shift rows as columns; times are integer microseconds since 1970-01-01T00:00Z (UTC).
+
+    Integer microseconds keep every instant exact, so columns and ``ShiftRecord``s give
+    bit-identical hours. Row order matters as for a list: workers are numbered in order of their
+    first row (give rows in start order, as a database query sorted by start does).
+    """
+
+    worker_ids: tuple[str, ...]
+    worker: IntArray  # (N,) index into worker_ids
+    crew_ids: tuple[str, ...]
+    crew: IntArray  # (N,) index into crew_ids
+    kiln_ids: tuple[str, ...]
+    kiln: IntArray  # (N,) index into kiln_ids
+    start_us: IntArray  # (N,) [µs since the Unix epoch, UTC]
+    end_us: IntArray  # (N,)
+
+    def __post_init__(self) -> None:
+        _check_lengths(
+            "ShiftColumns",
+            len(self.worker),
+            crew=self.crew,
+            kiln=self.kiln,
+            start_us=self.start_us,
+            end_us=self.end_us,
+        )
+        for name, codes, table in (
+            ("worker", self.worker, self.worker_ids),
+            ("crew", self.crew, self.crew_ids),
+            ("kiln", self.kiln, self.kiln_ids),
+        ):
+            if len(codes) and not 0 <= int(codes.min()) <= int(codes.max()) < len(table):
+                raise ValidationError(f"ShiftColumns.{name}", "code", f"must index {name}_ids")
+
+    @classmethod
+    def from_records(cls, records: Iterable[ShiftRecord]) -> ShiftColumns:
+        """The same rows, as columns (naive datetimes are UTC, as in ``ShiftRecord``)."""
+        rows = list(records)
+        w: dict[str, int] = {}
+        c: dict[str, int] = {}
+        k: dict[str, int] = {}
+        worker = _codes((r.worker_id for r in rows), w)
+        crew = _codes((r.crew for r in rows), c)
+        kiln = _codes((r.kiln_id for r in rows), k)
+        return cls(
+            tuple(w),
+            worker,
+            tuple(c),
+            crew,
+            tuple(k),
+            kiln,
+            np.fromiter((to_epoch_us(r.start) for r in rows), np.int64, len(rows)),
+            np.fromiter((to_epoch_us(r.end) for r in rows), np.int64, len(rows)),
+        )
+
+    def __len__(self) -> int:
+        return len(self.worker)
+
+    @overload
+    def __getitem__(self, index: int) -> ShiftRecord: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[ShiftRecord]: ...
+    def __getitem__(self, index: int | slice) -> ShiftRecord | Sequence[ShiftRecord]:
+        if isinstance(index, slice):
+            return list(self)[index]
+        i = range(len(self))[index]
+        return ShiftRecord(
+            self.worker_ids[int(self.worker[i])],
+            self.crew_ids[int(self.crew[i])],
+            self.kiln_ids[int(self.kiln[i])],
+            from_epoch_us(int(self.start_us[i])),
+            from_epoch_us(int(self.end_us[i])),
+        )
+
+    def __iter__(self) -> Iterator[ShiftRecord]:
+        w_ids, c_ids, k_ids = self.worker_ids, self.crew_ids, self.kiln_ids
+        for w, c, k, s, e in zip(
+            self.worker.tolist(),
+            self.crew.tolist(),
+            self.kiln.tolist(),
+            self.start_us.tolist(),
+            self.end_us.tolist(),
+            strict=True,
+        ):
+            yield ShiftRecord(w_ids[w], c_ids[c], k_ids[k], from_epoch_us(s), from_epoch_us(e))
+
+
+def to_epoch_us(t: datetime) -> int:
+    """Integer microseconds since 1970-01-01T00:00Z of a datetime (naive = UTC)."""
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=UTC)
+    delta = t - _EPOCH_UTC
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_epoch_us(us: int) -> datetime:
+    """The aware UTC datetime of integer microseconds since the epoch (exact)."""
+    return _EPOCH_UTC + timedelta(microseconds=us)
+
+
 @dataclass(frozen=True, slots=True)
 class ChangeControlState:
     """Interface (change-control issue): severity 0..3 of a kiln on a day, and why."""
@@ -143,7 +352,11 @@ class AlarmState:
 
 @dataclass(frozen=True)
 class Records:
-    """Everything the engine reads. Records of kilns not listed in ``kilns`` are ignored."""
+    """Everything the engine reads. Records of kilns not listed in ``kilns`` are ignored.
+
+    ``production`` and ``shifts`` are lists of records or their columnar forms
+    (``ProductionColumns``, ``ShiftColumns``); ``build_inputs`` gives the same inputs for both.
+    """
 
     kilns: Sequence[KilnSpec]
     production: Sequence[ProductionRecord] = ()

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from kilnguard.domain import planning as dp
 from kilnguard.domain.errors import NotFound, ValidationError
+from kilnguard.domain.plant import Protects
 from kilnguard.services import access
 from kilnguard.services import risk as risk_svc
 from kilnguard.services.access import Principal
@@ -218,7 +219,8 @@ def _open_maintenance(
                 name=_short_task(wo.task),
                 duration_days=max(1, duration),
                 due_on=due,
-                resets_wear=any(w in wo.task.lower() for w in risk_svc.RELINE_WORDS),
+                # a reline is what the plan says it protects, never guessed from the words
+                resets_wear=plan is not None and plan.protects == Protects.LINING.value,
             )
         )
         task_orders[task_id] = wo.id
