@@ -1,5 +1,12 @@
 """Users, passwords (argon2id), web sessions and API tokens.
 
+Administering logins (the "user" right: admins) — `create_user`, `edit_user` (display name,
+role, enterprises, region), `retire_user` (deactivate: the login stops working, its history
+stays), `reactivate_user`, `reset_password`, `list_users`, `role_rights` — writes one audit entry
+per act (entity "user"; a password never appears in it). Retiring or resetting revokes the
+user's sessions and API tokens. The installation always keeps one active login that may
+administer users.
+
 Only SHA-256 digests of session and token secrets are stored; a stolen database does not give
 working credentials. Passwords use argon2-cffi's defaults (RFC 9106 argon2id parameters).
 """
@@ -10,14 +17,15 @@ import datetime as dt
 import hashlib
 import os
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from kilnguard.domain.errors import KilnguardError, NotFound, ValidationError
+from kilnguard.domain.errors import Conflict, KilnguardError, NotFound, ValidationError
 from kilnguard.domain.roles import Role
 from kilnguard.domain.validation import parse_choice, require_choice, require_text
 from kilnguard.services import access, writes
@@ -60,18 +68,13 @@ def create_user(
     access.require_right(who, "user")
     require_text("username", username)
     require_choice("role", role, [r.value for r in Role])
-    if len(password) < MIN_PASSWORD_LEN:
-        raise ValidationError(
-            "password", "***", f"must have at least {MIN_PASSWORD_LEN} characters"
-        )
+    _require_password(password)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise ValidationError("username", username, "is already taken")
     access.check_membership(parse_choice(Role, "role", role), region_id, enterprise_ids)
     if region_id is not None and session.get(Region, region_id) is None:
         raise ValidationError("region_id", region_id, "no such region")
-    for eid in enterprise_ids:
-        if session.get(Enterprise, eid) is None:
-            raise ValidationError("enterprise_ids", eid, "no such enterprise")
+    _check_enterprises(session, enterprise_ids)
     user = User(
         username=username,
         display_name=display_name or username,
@@ -181,3 +184,238 @@ def enterprise_id_named(session: Session, name: str) -> int | None:
 def region_id_named(session: Session, name: str) -> int | None:
     """The id of the region called exactly `name`, None when there is none."""
     return session.scalar(select(Region.id).where(Region.name == name))
+
+
+# ------------------------------------------------------------------------ administering logins
+USER_FIELDS = ("display_name", "role", "enterprise_ids", "region_id")
+"""What `edit_user` may change."""
+ACTIVE_CHOICES = ("active", "inactive", "all")
+
+
+def _require_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LEN:
+        raise ValidationError(
+            "password", "***", f"must have at least {MIN_PASSWORD_LEN} characters"
+        )
+
+
+def _user_for_admin(session: Session, who: Principal, user_id: int) -> User:
+    access.require_right(who, "user")
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("user", user_id)
+    return user
+
+
+def _links(user: User) -> list[int]:
+    return sorted(link.enterprise_id for link in user.enterprise_links)
+
+
+def _check_enterprises(session: Session, enterprise_ids: Sequence[int]) -> None:
+    for eid in enterprise_ids:
+        if session.get(Enterprise, eid) is None:
+            raise ValidationError("enterprise_ids", eid, "no such enterprise")
+
+
+def _keeps_an_administrator(session: Session, leaving: User) -> None:
+    """Refuse an act that takes `leaving` away from administering users when no other active
+    login could (the installation would have nobody left to manage logins)."""
+    if not (leaving.active and access.may(Principal.of(leaving), "user")):
+        return
+    others = session.scalars(select(User).where(User.active, User.id != leaving.id))
+    if not any(access.may(Principal.of(u), "user") for u in others):
+        raise Conflict(
+            f"{leaving.username} is the last active login that may administer users: "
+            "create or reactivate another administrator first"
+        )
+
+
+def _audit(
+    session: Session, who: Principal, user: User, action: str, payload: dict[str, Any]
+) -> None:
+    writes.write(
+        session,
+        who=who,
+        row=user,
+        action=action,
+        kind="user",
+        enterprise_id=None,
+        payload={"username": user.username, **payload},
+        checked=False,
+    )
+
+
+def _revoke_all(session: Session, user: User) -> int:
+    """Delete every session and API token of `user`; how many there were."""
+    ids = list(session.scalars(select(Credential.id).where(Credential.user_id == user.id)))
+    if ids:
+        session.execute(delete(Credential).where(Credential.id.in_(ids)))
+    return len(ids)
+
+
+def edit_user(session: Session, who: Principal, user_id: int, changes: Mapping[str, Any]) -> User:
+    """Change a login's `display_name`, `role`, `enterprise_ids` (a sequence of ids) or
+    `region_id` (None: no region). The result must still fit the role (a regulator oversees a
+    region; a plant user belongs to an enterprise). Nothing changed writes nothing."""
+    user = _user_for_admin(session, who, user_id)
+    for field, value in changes.items():
+        if field not in USER_FIELDS:
+            raise ValidationError(
+                field, value, f"cannot be changed on a user; editable: {', '.join(USER_FIELDS)}"
+            )
+    old: dict[str, Any] = {
+        "display_name": user.display_name,
+        "role": user.role,
+        "enterprise_ids": _links(user),
+        "region_id": user.region_id,
+    }
+    new = {**old, **changes}
+    new["enterprise_ids"] = sorted({int(e) for e in new["enterprise_ids"]})
+    changed = sorted(f for f in USER_FIELDS if new[f] != old[f])
+    if not changed:
+        return user
+    require_text("display_name", new["display_name"])
+    require_choice("role", new["role"], [r.value for r in Role])
+    access.check_membership(
+        parse_choice(Role, "role", new["role"]), new["region_id"], new["enterprise_ids"]
+    )
+    region_id = new["region_id"]
+    if "region_id" in changed and region_id is not None and session.get(Region, region_id) is None:
+        raise ValidationError("region_id", new["region_id"], "no such region")
+    _check_enterprises(session, new["enterprise_ids"])
+    if "role" in changed:
+        would_be = Principal(user.id, user.username, Role(new["role"]), None, frozenset())
+        if not access.may(would_be, "user"):
+            _keeps_an_administrator(session, user)
+    user.display_name = new["display_name"]
+    user.role = new["role"]
+    user.region_id = new["region_id"]
+    if "enterprise_ids" in changed:
+        keep = set(new["enterprise_ids"])
+        for link in list(user.enterprise_links):
+            if link.enterprise_id not in keep:
+                user.enterprise_links.remove(link)
+                session.delete(link)
+        have = set(_links(user))
+        user.enterprise_links.extend(
+            UserEnterprise(user_id=user.id, enterprise_id=e) for e in sorted(keep - have)
+        )
+    _audit(
+        session,
+        who,
+        user,
+        "update",
+        {"changes": {f: {"from": old[f], "to": new[f]} for f in changed}},
+    )
+    return user
+
+
+def retire_user(session: Session, who: Principal, user_id: int) -> User:
+    """Deactivate a login (its history and audit entries stay): it can no longer log in, and
+    its sessions and API tokens are revoked. Nobody retires their own login."""
+    user = _user_for_admin(session, who, user_id)
+    if not user.active:
+        raise Conflict(f"user {user.username} is already retired")
+    if user.id == who.user_id:
+        raise Conflict("you cannot retire your own login: ask another administrator")
+    _keeps_an_administrator(session, user)
+    user.active = False
+    revoked = _revoke_all(session, user)
+    _audit(session, who, user, "retire", {"active": False, "credentials_revoked": revoked})
+    return user
+
+
+def reactivate_user(session: Session, who: Principal, user_id: int) -> User:
+    """Let a retired login log in again (with its old password, unless reset)."""
+    user = _user_for_admin(session, who, user_id)
+    if user.active:
+        raise Conflict(f"user {user.username} is active")
+    user.active = True
+    _audit(session, who, user, "reactivate", {"active": True})
+    return user
+
+
+def reset_password(session: Session, who: Principal, user_id: int, password: str) -> User:
+    """Set a new password (≥ 8 characters) and revoke the user's sessions and API tokens."""
+    user = _user_for_admin(session, who, user_id)
+    _require_password(password)
+    user.password_hash = _hasher.hash(password)
+    revoked = _revoke_all(session, user)
+    _audit(session, who, user, "update", {"password": "reset", "credentials_revoked": revoked})
+    return user
+
+
+def user_values(session: Session, user: User) -> dict[str, Any]:
+    """A login as lists show it: no password hash."""
+    ids = _links(user)
+    stmt = select(Enterprise.id, Enterprise.name).where(Enterprise.id.in_(ids))
+    names = {ident: name for ident, name in session.execute(stmt).all()}
+    region = session.get(Region, user.region_id) if user.region_id is not None else None
+    return {
+        "id": user.id,
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role,
+        "region_id": user.region_id,
+        "region": region.name if region else None,
+        "enterprise_ids": ids,
+        "enterprises": [names[i] for i in ids if i in names],
+        "active": user.active,
+    }
+
+
+def list_users(session: Session, who: Principal, *, active: str = "active") -> list[dict[str, Any]]:
+    """Logins by user name (admins): `active` = "active" (default), "inactive" or "all"."""
+    access.require_right(who, "user")
+    require_choice("active", active, ACTIVE_CHOICES)
+    stmt = select(User).order_by(User.username)
+    if active != "all":
+        stmt = stmt.where(User.active.is_(active == "active"))
+    return [user_values(session, u) for u in session.scalars(stmt)]
+
+
+def get_user(session: Session, who: Principal, user_id: int) -> dict[str, Any]:
+    """One login as `list_users` shows it (admins)."""
+    return user_values(session, _user_for_admin(session, who, user_id))
+
+
+def memberships_named(
+    session: Session, *, enterprises: Sequence[str] | None = None, region: str | None = None
+) -> dict[str, Any]:
+    """`edit_user` changes from names: `enterprise_ids` when `enterprises` is given, `region_id`
+    when `region` is ("" = none). An unknown name is a ValidationError naming it."""
+    changes: dict[str, Any] = {}
+    if enterprises is not None:
+        ids = []
+        for name in enterprises:
+            eid = enterprise_id_named(session, name)
+            if eid is None:
+                raise ValidationError("enterprise", name, "no enterprise has this name")
+            ids.append(eid)
+        changes["enterprise_ids"] = ids
+    if region is not None:
+        region_id = region_id_named(session, region) if region else None
+        if region and region_id is None:
+            raise ValidationError("region", region, "no region has this name")
+        changes["region_id"] = region_id
+    return changes
+
+
+def user_id_named(session: Session, who: Principal, username: str) -> int:
+    """The id of the login `username`, active or not (admins; NotFound when there is none)."""
+    access.require_right(who, "user")
+    ident = session.scalar(select(User.id).where(User.username == username))
+    if ident is None:
+        raise NotFound("user", repr(username))
+    return ident
+
+
+def role_rights() -> list[dict[str, Any]]:
+    """Every role with the record kinds it may create or change (`access.RIGHTS`)."""
+    out = []
+    for role in Role:
+        holder = Principal(0, role.value, role, None, frozenset())
+        out.append(
+            {"role": role.value, "may_change": [k for k in access.RIGHTS if access.may(holder, k)]}
+        )
+    return out

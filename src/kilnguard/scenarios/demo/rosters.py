@@ -41,6 +41,7 @@ def crews_and_workers(
                 [
                     svc.WorkerIn(
                         enterprise_id=enterprise_id,
+                        number=f"{prefix}-{'ABCD'[c]}{i + 1:02d}",
                         name=f"{prefix} {'ABCD'[c]}{i + 1}",
                         crew_id=crew.id,
                         qualifications=quals,

@@ -81,10 +81,27 @@ def one(
         raise _single(exc) from exc
 
 
+def require_active(row: Base, field: str) -> None:
+    """Refuse a new record placed in a retired unit (region, enterprise, section, kiln, crew,
+    worker): it is kept for history only. The rule says how to fix it."""
+    retired_on = getattr(row, "retired_on", None)
+    if retired_on is not None:
+        what = row.__tablename__.rstrip("s")
+        name = getattr(row, "name", row.id)  # type: ignore[attr-defined]
+        raise ValidationError(
+            field,
+            row.id,  # type: ignore[attr-defined]
+            f"{what} {name} was retired on {retired_on.isoformat()}: it takes no new records "
+            f"(reinstate it first, or choose another {what})",
+        )
+
+
 def kiln_for_write(session: Session, who: Principal, kind: str, kiln_id: int) -> Kiln:
-    """The kiln a record of `kind` is written on, once `who` may write there."""
+    """The kiln a record of `kind` is written on, once `who` may write there and while it is
+    in service (a retired kiln takes no new records)."""
     kiln = access.get_readable(session, who, Kiln, kiln_id)
     access.require_write(session, who, kind, kiln.enterprise_id)
+    require_active(kiln, "kiln_id")
     return kiln
 
 

@@ -40,7 +40,8 @@ def create_incident(session: Session, who: Principal, data: IncidentIn) -> Incid
     if data.occurred_at.tzinfo is None:
         raise ValidationError("occurred_at", data.occurred_at.isoformat(), "must carry a time zone")
     access.require_write(session, who, "incident", data.enterprise_id)
-    require_own(session, Kiln, data.kiln_id, data.enterprise_id, "kiln_id")
+    # an incident report is never refused because its kiln has since been retired
+    require_own(session, Kiln, data.kiln_id, data.enterprise_id, "kiln_id", active=False)
     values = asdict(data)
     values.pop("extra")
     return write_all(session, who, [Incident(**values)], kind="incident")[0]

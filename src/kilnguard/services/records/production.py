@@ -15,6 +15,7 @@ from kilnguard.services import access
 from kilnguard.services.access import Principal
 from kilnguard.services.records.batch import (
     one,
+    require_active,
     validate_batch,
     validate_with,
     write_all,
@@ -119,6 +120,7 @@ def record_shifts(session: Session, who: Principal, items: Sequence[ShiftIn]) ->
             access.require_write(session, who, "shift", worker.enterprise_id)
         except NotFound as exc:
             raise ValidationError("worker_id", s.worker_id, "no such worker") from exc
+        require_active(worker, "worker_id")
         rule = "the kiln must belong to the worker's enterprise"
         require_own(session, Kiln, s.kiln_id, worker.enterprise_id, "kiln_id", rule)
 

@@ -23,12 +23,14 @@ class EnterpriseOut(Out):
     name: str
     tier: int
     sector: str
+    retired_on: dt.date | None = None
 
 
 class SectionOut(Out):
     id: int
     enterprise_id: int
     name: str
+    retired_on: dt.date | None = None
 
 
 class KilnOut(Out):
@@ -42,6 +44,9 @@ class KilnOut(Out):
     campaign_limit_days: int
     lining_installed_on: dt.date | None
     lining_design_life_days: int | None
+    lining_used_t_at_onboarding: float | None = None
+    lining_used_fraction_at_onboarding: float | None = None
+    retired_on: dt.date | None = None
     source: str
 
 
@@ -49,15 +54,18 @@ class CrewOut(Out):
     id: int
     enterprise_id: int
     name: str
+    retired_on: dt.date | None = None
 
 
 class WorkerOut(Out):
     id: int
     enterprise_id: int
     crew_id: int | None
+    number: str | None = None
     name: str
     job: str
     qualifications: str
+    retired_on: dt.date | None = None
     source: str
 
 
