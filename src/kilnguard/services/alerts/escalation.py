@@ -14,6 +14,7 @@ from kilnguard.services import access
 from kilnguard.services.access import SYSTEM, Principal
 from kilnguard.services.alerts.raising import EvaluateReport, evaluate, record_act
 from kilnguard.services.alerts.rules import AlertConfig
+from kilnguard.services.notifications import alert_notices
 from kilnguard.store import models as m
 from kilnguard.store.alert_models import AlertEscalationRow, AlertRow
 
@@ -79,6 +80,7 @@ def escalate(
                 notified_role=role,
                 notified=names,
             )
+            alert_notices.alert_escalated(session, a, level, names, due)  # issue 19
             out.append(row)
     return out
 

@@ -24,6 +24,7 @@ from kilnguard.services.alerts.rules import (
     end_of_day,
     summary_of,
 )
+from kilnguard.services.notifications import alert_notices
 from kilnguard.store import models as m
 from kilnguard.store.alert_models import AlertEscalationRow, AlertRow
 
@@ -149,6 +150,7 @@ def evaluate(
                     source=kiln.source,
                 )
                 record_act(session, who, "raise", new, at, raised_on=day, summary=new.summary)
+                alert_notices.alert_raised(session, new, at)  # inbox and outbox (issue 19)
                 if open_alert is not None:
                     reason = f"{SUPERSEDED} by alert {new.id} ({new.level})"
                     _close(session, who, open_alert, day, at, reason)
