@@ -7,6 +7,8 @@ Expected errors are rendered by one handler as `{"error": <class>, "detail": …
 from __future__ import annotations
 
 import math
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -17,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from kilnguard import __version__
+from kilnguard.clock import SYSTEM_CLOCK
 from kilnguard.domain.errors import (
     BatchValidationError,
     Conflict,
@@ -27,6 +30,7 @@ from kilnguard.domain.errors import (
 )
 from kilnguard.plugins import modules_in
 from kilnguard.services.auth import AuthenticationFailed
+from kilnguard.services.scheduler import background
 from kilnguard.services.uow import get_engine
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
@@ -58,8 +62,19 @@ def _jsonable(value: object) -> object:
     return value if isinstance(value, str | int | float | bool | type(None)) else str(value)
 
 
-def create_app(engine: Engine | None = None) -> FastAPI:
+def create_app(engine: Engine | None = None, *, scheduler: bool = False) -> FastAPI:
+    """The app over `engine` (default: the configured database). `scheduler`: run the background
+    jobs (`services.scheduler`) while it serves; `KILNGUARD_SCHEDULER=on|off` overrides it.
+    `kilnguard serve` asks for them; tests get none unless they ask."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        clock = lambda: getattr(app.state, "clock", SYSTEM_CLOCK)  # noqa: E731  (read per tick)
+        with background(app.state.engine, clock, default=scheduler) as app.state.scheduler:
+            yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="kilnguard",
         version=__version__,
         description=(
