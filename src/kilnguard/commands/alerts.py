@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from kilnguard.commands import fail, guarded, who_of
+from kilnguard.commands._terminal import safe_text
 from kilnguard.services import alerts as al
 from kilnguard.services import uow as db
 from kilnguard.services.access import SYSTEM
@@ -51,10 +52,12 @@ def register(app: typer.Typer) -> None:
             )
             closed = f"closed {a['closed_on']} ({a['closed_reason']})" if a["closed_on"] else "open"
             typer.echo(
-                f"#{a['id']:<5} {a['level'].upper():<5} {a['enterprise'][:28]:<28} "
-                f"{a['kiln']:<6} raised {a['raised_on']}  {closed}; {ack}; {a['escalation']}"
+                safe_text(
+                    f"#{a['id']:<5} {a['level'].upper():<5} {a['enterprise'][:28]:<28} "
+                    f"{a['kiln']:<6} raised {a['raised_on']}  {closed}; {ack}; {a['escalation']}"
+                )
             )
-            typer.echo(f"       {a['summary']}")
+            typer.echo(f"       {safe_text(a['summary'])}")
 
     @alerts_app.command("ack")
     def alerts_ack(
@@ -65,7 +68,7 @@ def register(app: typer.Typer) -> None:
         """Acknowledge an alert with a comment, as a named user of its enterprise."""
         with guarded(), db.unit_of_work() as session:
             a = al.acknowledge(session, principal_for(session, user), alert_id, comment)
-            typer.echo(f"alert {a.id} ({a.level}) acknowledged by {a.acknowledged_by}")
+            typer.echo(safe_text(f"alert {a.id} ({a.level}) acknowledged by {a.acknowledged_by}"))
 
     @alerts_app.command("evaluate")
     def alerts_evaluate(

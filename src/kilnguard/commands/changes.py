@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from kilnguard.commands._terminal import safe_text
 from kilnguard.domain.errors import KilnguardError
 from kilnguard.services import uow as db
 
@@ -61,10 +62,12 @@ def list_cmd(
         where = c["kiln"] or c["new_equipment"]
         open_n = sum(1 for o in c["objections"] if o["status"] == "open")
         typer.echo(
-            f"{c['ref']:<7} {c['state']:<20} {c['stage'] or '-':<6} {where:<28} "
-            f"{c['enterprise']:<40} objections {len(c['objections'])} ({open_n} open), "
-            f"overrules {len(c['overrules'])}  {c['title']}"
-            + ("  [reconstructed]" if c["source"] == "reconstructed" else "")
+            safe_text(
+                f"{c['ref']:<7} {c['state']:<20} {c['stage'] or '-':<6} {where:<28} "
+                f"{c['enterprise']:<40} objections {len(c['objections'])} ({open_n} open), "
+                f"overrules {len(c['overrules'])}  {c['title']}"
+                + ("  [reconstructed]" if c["source"] == "reconstructed" else "")
+            )
         )
 
 
@@ -143,7 +146,7 @@ def show_cmd(
     if d["authorisation_blockers"]:
         lines.append("  firing cannot be authorised:")
         lines.extend(f"    - {b}" for b in d["authorisation_blockers"])
-    typer.echo("\n".join(lines))
+    typer.echo(safe_text("\n".join(lines)))
 
 
 def register(app: typer.Typer) -> None:

@@ -15,6 +15,7 @@ from typing import Annotated, TypeVar
 import typer
 from sqlalchemy.orm import Session
 
+from kilnguard.commands._terminal import safe_text
 from kilnguard.domain.errors import KilnguardError, NotFound
 from kilnguard.services import auth
 from kilnguard.services import investigation as svc
@@ -73,10 +74,12 @@ def incidents_list(as_json: JsonOpt = False, user: UserOpt = "") -> None:
         return
     for i in items:
         typer.echo(
-            f"{i['id']:>4}  {i['occurred_at'][:16]}  {i['enterprise']}  {i['kiln'] or '-'}  "
-            f"{i['event_type']}  {_casualties(i['casualties'])}  "
-            f"severity {i['severity']['class']} ({i['severity']['label']})"
-            + ("  [reconstructed]" if i["source"] == "reconstructed" else "")
+            safe_text(
+                f"{i['id']:>4}  {i['occurred_at'][:16]}  {i['enterprise']}  {i['kiln'] or '-'}  "
+                f"{i['event_type']}  {_casualties(i['casualties'])}  "
+                f"severity {i['severity']['class']} ({i['severity']['label']})"
+                + ("  [reconstructed]" if i["source"] == "reconstructed" else "")
+            )
         )
 
 
@@ -92,12 +95,13 @@ def incidents_show(
         typer.echo(json.dumps(item, indent=2, default=str))
         return
     for key in ("id", "enterprise", "section", "kiln", "occurred_at", "event_type"):
-        typer.echo(f"{key:>18}: {item[key]}")
+        typer.echo(f"{key:>18}: {safe_text(item[key])}")
     typer.echo(f"{'casualties':>18}: {_casualties(item['casualties'])}")
     typer.echo(f"{'severity':>18}: {item['severity']['class']} ({item['severity']['label']})")
-    typer.echo(f"{'people involved':>18}: {', '.join(item['people_involved']) or '-'}")
-    typer.echo(f"{'description':>18}: {item['description']}")
-    typer.echo(f"{'source':>18}: {item['source']}")
+    people = safe_text(", ".join(item["people_involved"]))
+    typer.echo(f"{'people involved':>18}: {people or '-'}")
+    typer.echo(f"{'description':>18}: {safe_text(item['description'])}")
+    typer.echo(f"{'source':>18}: {safe_text(item['source'])}")
 
 
 def report(
@@ -180,7 +184,7 @@ def bulletins_list(
         typer.echo(json.dumps({"bulletins": items}, indent=2, default=str))
         return
     for b in items:
-        typer.echo(f"{b['id']:>4}  {b['issued_at'][:10]}  {b['title']}")
+        typer.echo(f"{b['id']:>4}  {b['issued_at'][:10]}  {safe_text(b['title'])}")
         for r in b["recipients"]:
             state = (
                 f"acknowledged {r['acknowledged_at'][:10]} by {r['acknowledged_by']}: {r['checked']}"
@@ -188,7 +192,7 @@ def bulletins_list(
                 else f"NOT acknowledged; {r['reminders_sent']} reminder(s), level "
                 f"{r['escalation_level']} {r['escalation']}"
             )
-            typer.echo(f"        {r['enterprise']}: {state}")
+            typer.echo(safe_text(f"        {r['enterprise']}: {state}"))
 
 
 @bulletins_app.command("escalate")

@@ -2,7 +2,9 @@
 
 Self-contained means no remote assets: the CSS is inline, the charts are PNGs made with
 matplotlib (Agg backend) embedded as base64 data URIs in the HTML and as images in the PDF
-(fpdf2, with the DejaVu Sans font shipped inside matplotlib so every character prints).
+(fpdf2: DejaVu Sans shipped inside matplotlib, with a Korean-capable system font, NanumGothic or
+Noto Sans CJK, embedded as the fallback; Korean text with neither installed fails, naming the
+package to install).
 Every fact whose record is a reconstruction carries the label "reconstructed".
 
 Sections: incident facts with casualties and severity; load against rating over the window
