@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -86,11 +86,17 @@ def evaluate(
     first: dt.date | None = None,
     now: dt.datetime | None = None,
     on_raised: Callable[[AlertRow], None] | None = None,
+    enterprise_ids: Collection[int] | None = None,
 ) -> EvaluateReport:
     """Raise and close alerts for every kiln `who` may read, from one replay up to `as_of`.
-    `now` (default: the unit of work's clock) caps the raise time of a day not yet over."""
+    `now` (default: the unit of work's clock) caps the raise time of a day not yet over.
+    `enterprise_ids` narrows it to the kilns of those enterprises (whole enterprises, so each
+    kiln's horizon is its enterprise's, as in a full evaluation)."""
     report = EvaluateReport()
     kilns = rs.readable_kilns(session, who)
+    if enterprise_ids is not None:
+        wanted = frozenset(enterprise_ids)
+        kilns = [k for k in kilns if k.enterprise_id in wanted]
     if not kilns:
         return report
     history = rs.load_history(session, kilns, start=first, end=as_of)

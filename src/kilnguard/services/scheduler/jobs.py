@@ -2,6 +2,7 @@
 
 | job                    | schedule                           | catch-up after downtime       |
 |------------------------|------------------------------------|-------------------------------|
+| `evaluate-dirty`       | each tick, woken by a commit       | the next rollover (`dirty`)   |
 | `rollover:region <id>` | 00:00 of the region's IANA zone    | each missed day, in order     |
 | `escalate`             | every 60 s                         | the current slot only         |
 | `bulletin-reminders`   | 00:00 UTC                          | the current day only          |

@@ -1,12 +1,13 @@
 """The scheduler: ticks that claim and run due slots, in a thread of `kilnguard serve` or as
 `kilnguard worker`.
 
-A tick: (1) become or stay the active scheduler (`leadership`), else do nothing; (2) for each
-job in order, claim its due slots (`runs.claim_due`) and run every slot still owed, oldest
-first (a failed slot of a catch-up job waits out its backoff and holds back the later ones).
-The time of a tick is the scheduler's clock (the wall clock in production, a `FixedClock` the
-tests move); ticks are spaced by `poll_s` of real time, which only decides how soon after a
-slot falls due it runs.
+A tick: (1) become or stay the active scheduler (`leadership`), else do nothing; (2) evaluate
+the alerts of the enterprises that committed writes made dirty (`dirty`, the `evaluate-dirty`
+step; a commit wakes a running scheduler for it); (3) for each job in order, claim its due
+slots (`runs.claim_due`) and run every slot still owed, oldest first (a failed slot of a
+catch-up job waits out its backoff and holds back the later ones). The time of a tick is the
+scheduler's clock (the wall clock in production, a `FixedClock` the tests move); ticks are
+spaced by `poll_s` of real time, which only decides how soon after a slot falls due it runs.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from kilnguard.clock import SYSTEM_CLOCK, Clock
+from kilnguard.config import env_number
 from kilnguard.domain.errors import ValidationError
-from kilnguard.services.scheduler import runs
+from kilnguard.services.scheduler import dirty, runs
 from kilnguard.services.scheduler.jobs import Job, JobSettings, standard_jobs
 from kilnguard.services.scheduler.leadership import Leadership, leadership_for
 from kilnguard.store.db import unit_of_work
@@ -48,17 +50,8 @@ class SchedulerConfig:
     @classmethod
     def from_env(cls) -> SchedulerConfig:
         def number(name: str, default: float, minimum: float) -> float:
-            key = f"{ENV}_{name}"
-            raw = os.environ.get(key, "").strip()
-            if not raw:
-                return default
-            try:
-                value = float(raw)
-            except ValueError as exc:
-                raise ValidationError(key, raw, "must be a number") from exc
-            if value < minimum:
-                raise ValidationError(key, raw, f"must be at least {minimum:g}")
-            return value
+            unit = "days" if name.endswith("_DAYS") else "seconds"
+            return env_number(f"{ENV}_{name}", default, unit=unit, minimum=minimum)
 
         return cls(
             poll_s=number("POLL_S", cls.poll_s, 0.05),
@@ -131,6 +124,7 @@ class Scheduler:
             if not self.leadership.acquire(now):
                 return TickReport(leader=False)
             report = TickReport(leader=True)
+            report.results += dirty.evaluate_pending(self.engine, self.clock)
             with unit_of_work(self.engine, clock=self.clock) as session:
                 jobs = self.jobs(session)
             for job in jobs:
@@ -182,6 +176,7 @@ class Scheduler:
         if self._thread is not None:
             return
         self._stop.clear()
+        dirty.running(self, True)  # commits in this process wake it (alerts at once)
         self._thread = threading.Thread(
             target=self.run_forever, name="kilnguard-scheduler", daemon=True
         )
@@ -193,6 +188,7 @@ class Scheduler:
 
     def stop(self, timeout: float = 30.0) -> None:
         """Stop after the current tick, and hand leadership over at once."""
+        dirty.running(self, False)
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
