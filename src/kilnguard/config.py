@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from kilnguard.domain.errors import ValidationError
+
 DEFAULT_DATABASE_FILE = "kilnguard.db"
 
 
@@ -60,28 +62,29 @@ class WebhookChannel:
     name: str = "webhook"
 
 
-@dataclass(frozen=True)
-class MqttChannel:
+@dataclass(frozen=True, kw_only=True)
+class ServerChannel:
+    """What the MQTT and e-mail channels share: the server, its optional login, the timeout."""
+
     host: str
     port: int
-    topic: str
     username: str = ""
     password: str = ""
-    tls: bool = False
     timeout_s: float = 10.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class MqttChannel(ServerChannel):
+    topic: str
+    tls: bool = False
     name: str = "mqtt"
 
 
-@dataclass(frozen=True)
-class EmailChannel:
-    host: str
-    port: int
+@dataclass(frozen=True, kw_only=True)
+class EmailChannel(ServerChannel):
     sender: str
     to: tuple[str, ...]
-    username: str = ""
-    password: str = ""
     starttls: bool = False
-    timeout_s: float = 10.0
     name: str = "email"
 
 
@@ -100,17 +103,27 @@ def _env(name: str) -> str:
     return os.environ.get(name, "").strip()
 
 
-def _seconds(name: str, default: float) -> float:
+def env_number(
+    name: str, default: float, *, unit: str, minimum: float = 0.0, above: bool = False
+) -> float:
+    """The number in environment variable `name` (`default` when unset). Text, or a value below
+    `minimum` (or equal to it when `above`), is refused naming the variable, the value and the
+    rule, so a mistyped setting stops the start instead of silently meaning something else."""
     raw = _env(name)
     if not raw:
         return default
     try:
         value = float(raw)
     except ValueError as exc:
-        raise ValueError(f"{name}={raw!r}: must be a number of seconds") from exc
-    if value <= 0:
-        raise ValueError(f"{name}={raw!r}: must be more than 0")
+        raise ValidationError(name, raw, f"must be a number of {unit}") from exc
+    if value < minimum or (above and value == minimum):
+        rule = "more than" if above else "at least"
+        raise ValidationError(name, raw, f"must be {rule} {minimum:g} {unit}")
     return value
+
+
+def _seconds(name: str, default: float) -> float:
+    return env_number(name, default, unit="seconds", above=True)
 
 
 def mqtt_channel(url: str, timeout_s: float = 10.0) -> MqttChannel:

@@ -96,6 +96,28 @@ def _label(kind: str, key: Mapping[str, str]) -> str:
     return f"{kind} {own}" + (f" of {key['enterprise']}" if key["enterprise"] else "")
 
 
+def _member(session: Session, who: Any, kind: str, enterprise: str, name: str) -> int | None:
+    """The id of the enterprise's section or crew of that name; None when no name is given."""
+    return svc.find_unit(session, who, kind, enterprise=enterprise, name=name) if name else None
+
+
+def _add(
+    user: str,
+    enterprise: str,
+    create: Callable[[Session, Any, int, int | None], str],
+    ref: str = "",
+    ref_name: str = "",
+) -> None:
+    """Add a unit to the enterprise: `create` gets the enterprise's id and that of its `ref`
+    (section or crew) named `ref_name` (None when no name is given), and says what it added."""
+
+    def act(s: Session, who: Any) -> str:
+        ent_id = svc.find_unit(s, who, "enterprise", name=enterprise)
+        return create(s, who, ent_id, _member(s, who, ref, enterprise, ref_name))
+
+    _run(user, act)
+
+
 def _edit(kind: str, key: Mapping[str, str], changes: dict[str, Any], user: str) -> None:
     changes = {f: v for f, v in changes.items() if v is not None}
     if not changes:
@@ -105,11 +127,7 @@ def _edit(kind: str, key: Mapping[str, str], changes: dict[str, Any], user: str)
         if "section_id" in changes or "crew_id" in changes:
             ref = "section" if "section_id" in changes else "crew"
             given = changes.pop(f"{ref}_id")
-            changes[f"{ref}_id"] = (
-                svc.find_unit(session, who, ref, enterprise=key["enterprise"], name=given)
-                if given
-                else None
-            )
+            changes[f"{ref}_id"] = _member(session, who, ref, key["enterprise"], given)
         if "region_id" in changes:
             changes["region_id"] = svc.find_unit(session, who, "region", name=changes["region_id"])
         svc.edit_unit(session, who, kind, svc.find_unit(session, who, kind, **key), changes)
@@ -337,12 +355,11 @@ def _named_commands(group: typer.Typer, kind: str) -> None:
         """Add one to an enterprise."""
         create = svc.create_section if kind == "section" else svc.create_crew
 
-        def act(s: Session, who: Any) -> str:
-            ent_id = svc.find_unit(s, who, "enterprise", name=enterprise)
+        def act(s: Session, who: Any, ent_id: int, _: int | None) -> str:
             create(s, who, enterprise_id=ent_id, name=name)
             return f"added {kind} {name} to {enterprise}"
 
-        _run(user, act)
+        _add(user, enterprise, act)
 
     add.__doc__ = f"Add a {kind} to an enterprise.\n\nExample:  kilnguard plant {kind} add " + (
         '--enterprise "Komusan Cement Factory" --name "Kiln hall"'
@@ -407,13 +424,7 @@ def _kiln_commands(group: typer.Typer) -> None:
         """
         installed = _day("--lining-installed-on", lining_installed_on)
 
-        def act(s: Session, who: Any) -> str:
-            ent_id = svc.find_unit(s, who, "enterprise", name=enterprise)
-            sec_id = (
-                svc.find_unit(s, who, "section", enterprise=enterprise, name=section)
-                if section
-                else None
-            )
+        def act(s: Session, who: Any, ent_id: int, sec_id: int | None) -> str:
             kiln = svc.create_kiln(
                 s,
                 who,
@@ -433,7 +444,7 @@ def _kiln_commands(group: typer.Typer) -> None:
             )
             return f"added kiln {kiln.name} ({kiln.kind}, {kiln.rated_capacity_t_per_day:g} t/day) to {enterprise}"
 
-        _run(user, act)
+        _add(user, enterprise, act, "section", section)
 
     Text = str | None
 
@@ -511,11 +522,7 @@ def _worker_commands(group: typer.Typer) -> None:
         """
         quals = tuple(q.strip() for q in (qualifications or "").split(",") if q.strip())
 
-        def act(s: Session, who: Any) -> str:
-            ent_id = svc.find_unit(s, who, "enterprise", name=enterprise)
-            crew_id = (
-                svc.find_unit(s, who, "crew", enterprise=enterprise, name=crew) if crew else None
-            )
+        def act(s: Session, who: Any, ent_id: int, crew_id: int | None) -> str:
             w = svc.create_worker(
                 s,
                 who,
@@ -530,7 +537,7 @@ def _worker_commands(group: typer.Typer) -> None:
             )
             return f"added worker {w.number} {w.name} to {enterprise}"
 
-        _run(user, act)
+        _add(user, enterprise, act, "crew", crew)
 
     @group.command("edit")
     def edit(

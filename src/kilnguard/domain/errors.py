@@ -7,6 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
+LISTED = 50
+"""How many problems an error's message lists before it says how many more there are."""
+
+
+def listing(headline: str, problems: list[str]) -> str:
+    """``headline``, then the first `LISTED` problems a line each, then how many more."""
+    lines = "\n".join(f"  {p}" for p in problems[:LISTED])
+    more = f"\n  … and {len(problems) - LISTED} more" if len(problems) > LISTED else ""
+    return f"{headline}:\n{lines}{more}"
+
 
 class KilnguardError(Exception):
     """Base of every expected, user-facing error."""
@@ -68,6 +78,6 @@ class BatchValidationError(KilnguardError):
 
     def __init__(self, errors: list[RowError]) -> None:
         self.errors = errors
-        lines = "\n".join(f"  {e!r}" for e in errors[:50])
-        more = f"\n  … and {len(errors) - 50} more" if len(errors) > 50 else ""
-        super().__init__(f"{len(errors)} bad row(s); nothing was written:\n{lines}{more}")
+        super().__init__(
+            listing(f"{len(errors)} bad row(s); nothing was written", [repr(e) for e in errors])
+        )

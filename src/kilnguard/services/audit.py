@@ -31,7 +31,7 @@ import enum
 import hashlib
 import hmac
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Literal
 
 from sqlalchemy import event, select, text
@@ -235,63 +235,52 @@ def append(
         session.flush()
         tip.seq = int(tip.head.last_seq)
         tip.entry_hash = _entry_hash(session, tip.seq) or tip.head.last_hash
-    when = at or clock_of(session).now()
+    entry = _Entry(
+        actor, action, entity, str(entity_id), enterprise_id, payload, at or clock_of(session).now()
+    )
     if tip.key is not None and not tip.keyed:
         tip.keyed = True
+        marker = {"hash": "HMAC-SHA256", "key_id": key_id(tip.key), "from_seq": tip.seq + 1}
         _add(
             session,
             tip,
-            actor=actor,
-            action=MARKER_ACTION,
-            entity=MARKER_ENTITY,
-            entity_id=key_id(tip.key),
-            enterprise_id=None,
-            payload={"hash": "HMAC-SHA256", "key_id": key_id(tip.key), "from_seq": tip.seq + 1},
-            at=when,
+            replace(
+                entry,
+                action=MARKER_ACTION,
+                entity=MARKER_ENTITY,
+                entity_id=key_id(tip.key),
+                enterprise_id=None,
+                payload=marker,
+            ),
         )
-    return _add(
-        session,
-        tip,
-        actor=actor,
-        action=action,
-        entity=entity,
-        entity_id=str(entity_id),
-        enterprise_id=enterprise_id,
-        payload=payload,
-        at=when,
-    )
+    return _add(session, tip, entry)
 
 
-def _add(
-    session: Session,
-    tip: _Tip,
-    *,
-    actor: str,
-    action: str,
-    entity: str,
-    entity_id: str,
-    enterprise_id: int | None,
-    payload: dict[str, Any],
-    at: dt.datetime,
-) -> AuditEntry:
-    hashed = _Hashed(
-        seq=tip.seq + 1,
-        at=at,
-        actor=actor,
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        enterprise_id=enterprise_id,
-        payload=canonical_json(payload),
-    )
+@dataclass(frozen=True)
+class _Entry:
+    """What a write says about itself, before it is numbered and hashed into the chain."""
+
+    actor: str
+    action: str
+    entity: str
+    entity_id: str
+    enterprise_id: int | None
+    payload: dict[str, Any]
+    at: dt.datetime
+
+
+def _add(session: Session, tip: _Tip, entry: _Entry) -> AuditEntry:
+    """Number `entry` after the tip, hash it onto the chain and move the head."""
+    values = {f.name: getattr(entry, f.name) for f in fields(entry)}  # shallow: no deep copy
+    hashed = _Hashed(seq=tip.seq + 1, **{**values, "payload": canonical_json(entry.payload)})
     key = tip.key if tip.keyed else None
     digest = hashed.digest(tip.entry_hash, key)
-    entry = AuditEntry(**asdict(hashed), prev_hash=tip.entry_hash, entry_hash=digest)
-    session.add(entry)
+    row = AuditEntry(**asdict(hashed), prev_hash=tip.entry_hash, entry_hash=digest)
+    session.add(row)
     tip.seq, tip.entry_hash = hashed.seq, digest
     tip.head.last_seq = hashed.seq
     tip.head.last_hash = digest if key is None else head_seal(key, hashed.seq, digest)
-    return entry
+    return row
 
 
 # ------------------------------------------------------------------------------- anchors

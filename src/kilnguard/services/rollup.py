@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -47,14 +47,9 @@ class KilnStatus:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "kiln_id": self.kiln_id,
-            "kiln": self.kiln,
-            "enterprise_id": self.enterprise_id,
-            "enterprise": self.enterprise,
+            **asdict(self),
             "day": self.day.isoformat() if self.day else None,
-            "level": self.level,
             "risk_ratio": round(self.risk_ratio, 3),
-            "summary": self.summary,
         }
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import overload
+from typing import TypeVar, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -38,6 +38,7 @@ NEVER = 1 << 40
 EPOCH = date(1970, 1, 1)
 EPOCH_ORDINAL = EPOCH.toordinal()
 _EPOCH_UTC = datetime(1970, 1, 1, tzinfo=UTC)
+R = TypeVar("R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,8 +148,25 @@ def _check_lengths(name: str, n: int, **columns: NDArray[np.generic]) -> None:
             raise ValidationError(name, col, f"every column must be 1-D with {n} rows")
 
 
+class _Columns(Sequence[R]):
+    """What the column tables share: row ``i`` is `_row` (negative counts from the end), a slice
+    is a list of rows."""
+
+    def _row(self, i: int) -> R:  # pragma: no cover - every table defines it
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, index: int) -> R: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[R]: ...
+    def __getitem__(self, index: int | slice) -> R | Sequence[R]:
+        if isinstance(index, slice):
+            return list(self)[index]
+        return self._row(range(len(self))[index])
+
+
 @dataclass(frozen=True, eq=False)
-class ProductionColumns(Sequence[ProductionRecord]):
+class ProductionColumns(_Columns[ProductionRecord]):
     """Production rows as columns: row i is kiln ``kiln_ids[kiln[i]]`` on day ``EPOCH + day[i]``.
 
     Several rows of one kiln and day (one per shift) add up, as several ``ProductionRecord``s do.
@@ -196,14 +214,7 @@ class ProductionColumns(Sequence[ProductionRecord]):
     def __len__(self) -> int:
         return len(self.kiln)
 
-    @overload
-    def __getitem__(self, index: int) -> ProductionRecord: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[ProductionRecord]: ...
-    def __getitem__(self, index: int | slice) -> ProductionRecord | Sequence[ProductionRecord]:
-        if isinstance(index, slice):
-            return list(self)[index]
-        i = range(len(self))[index]
+    def _row(self, i: int) -> ProductionRecord:
         return ProductionRecord(
             self.kiln_ids[int(self.kiln[i])],
             date.fromordinal(EPOCH_ORDINAL + int(self.day[i])),
@@ -230,7 +241,7 @@ class ProductionColumns(Sequence[ProductionRecord]):
 
 
 @dataclass(frozen=True, eq=False)
-class ShiftColumns(Sequence[ShiftRecord]):
+class ShiftColumns(_Columns[ShiftRecord]):
     """Shift rows as columns; times are integer microseconds since 1970-01-01T00:00Z (UTC).
 
     Integer microseconds keep every instant exact, so columns and ``ShiftRecord``s give
@@ -288,14 +299,7 @@ class ShiftColumns(Sequence[ShiftRecord]):
     def __len__(self) -> int:
         return len(self.worker)
 
-    @overload
-    def __getitem__(self, index: int) -> ShiftRecord: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[ShiftRecord]: ...
-    def __getitem__(self, index: int | slice) -> ShiftRecord | Sequence[ShiftRecord]:
-        if isinstance(index, slice):
-            return list(self)[index]
-        i = range(len(self))[index]
+    def _row(self, i: int) -> ShiftRecord:
         return ShiftRecord(
             self.worker_ids[int(self.worker[i])],
             self.crew_ids[int(self.crew[i])],

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 
+from kilnguard.config import env_number
 from kilnguard.domain import risk as rk
 from kilnguard.domain.errors import ValidationError
 
@@ -30,16 +30,7 @@ class AlertConfig:
     @classmethod
     def from_env(cls) -> AlertConfig:
         def hours(name: str, default: float) -> float:
-            raw = os.environ.get(name, "").strip()
-            if not raw:
-                return default
-            try:
-                value = float(raw)
-            except ValueError as exc:
-                raise ValidationError(name, raw, "must be a number of hours") from exc
-            if value < 0:
-                raise ValidationError(name, raw, "must not be negative")
-            return value
+            return env_number(name, default, unit="hours")
 
         managers = hours("KILNGUARD_ALERT_ESCALATE_MANAGERS_H", cls.escalate_managers_h)
         regulators = hours("KILNGUARD_ALERT_ESCALATE_REGULATORS_H", cls.escalate_regulators_h)

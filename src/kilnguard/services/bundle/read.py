@@ -14,11 +14,11 @@ import hashlib
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kilnguard.domain.errors import KilnguardError
+from kilnguard.domain.errors import KilnguardError, listing
 
 MAX_BUNDLE_BYTES = 200 * 1024 * 1024
 """The largest bundle accepted (file, or the CSV files of a directory together) [bytes]."""
@@ -45,13 +45,7 @@ class BundleError:
         return f"{where}:{value} {self.rule}"
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "sheet": self.sheet,
-            "row": self.row,
-            "column": self.column,
-            "value": self.value,
-            "rule": self.rule,
-        }
+        return asdict(self)
 
 
 class BundleInvalid(KilnguardError):
@@ -59,9 +53,9 @@ class BundleInvalid(KilnguardError):
 
     def __init__(self, errors: list[BundleError]) -> None:
         self.errors = errors
-        lines = "\n".join(f"  {e}" for e in errors[:50])
-        more = f"\n  … and {len(errors) - 50} more" if len(errors) > 50 else ""
-        super().__init__(f"{len(errors)} problem(s); nothing was stored:\n{lines}{more}")
+        super().__init__(
+            listing(f"{len(errors)} problem(s); nothing was stored", [str(e) for e in errors])
+        )
 
 
 @dataclass

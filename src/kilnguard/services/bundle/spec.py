@@ -212,12 +212,20 @@ ENTERPRISES = SheetSpec(
     checks(require_text("name", "sector"), validator(rules.validate_tier)),
 )  # fmt: skip
 
-SECTIONS = SheetSpec(
-    "sections", m.Section, "plant", "section", "Sections of an enterprise's plant.",
-    ("enterprise", "name"),
-    (enterprise_col(), ColumnSpec("name", TEXT, "section name", True), retired_col()),
-    require_text("name"),
-)  # fmt: skip
+
+def named_sheet(sheet: str, model: type[Base], right: str, kind: str, doc: str) -> SheetSpec:
+    """The sheet of a unit that is only a name in its enterprise (sections, crews)."""
+    return SheetSpec(
+        sheet, model, right, kind, doc,
+        ("enterprise", "name"),
+        (enterprise_col(), ColumnSpec("name", TEXT, f"{kind} name", True), retired_col()),
+        require_text("name"),
+    )  # fmt: skip
+
+
+SECTIONS = named_sheet(
+    "sections", m.Section, "plant", "section", "Sections of an enterprise's plant."
+)
 
 KILNS = SheetSpec(
     "kilns", m.Kiln, "plant", "kiln",
@@ -248,12 +256,7 @@ KILNS = SheetSpec(
     ),
 )  # fmt: skip
 
-CREWS = SheetSpec(
-    "crews", m.Crew, "worker", "crew", "Crews of workers.",
-    ("enterprise", "name"),
-    (enterprise_col(), ColumnSpec("name", TEXT, "crew name", True), retired_col()),
-    require_text("name"),
-)  # fmt: skip
+CREWS = named_sheet("crews", m.Crew, "worker", "crew", "Crews of workers.")
 
 WORKERS = SheetSpec(
     "workers", m.Worker, "worker", "worker",
@@ -295,31 +298,44 @@ SHIFTS = SheetSpec(
     dated="start_at",
 )  # fmt: skip
 
-PRODUCTION = SheetSpec(
-    "production", m.ProductionRecord, "production_record", "production_record",
-    "Kiln output per day and shift.",
-    ("enterprise", "kiln", "day", "shift_no"),
+
+def kiln_sheet(
+    sheet: str,
+    model: type[Base],
+    entity: str,
+    doc: str,
+    key: tuple[str, ...],
+    columns: tuple[ColumnSpec, ...],
+    check: RowCheck,
+    dated: str = "",
+) -> SheetSpec:
+    """The sheet of a kiln's own records: keyed by enterprise, kiln and `key`; its columns are
+    the enterprise, the kiln, `columns` and the source; `entity` is also the access right."""
+    return SheetSpec(
+        sheet, model, entity, entity, doc, ("enterprise", "kiln", *key),
+        (enterprise_col(), kiln_ref(), *columns, source_col()), check, dated=dated,
+    )  # fmt: skip
+
+
+PRODUCTION = kiln_sheet(
+    "production", m.ProductionRecord, "production_record", "Kiln output per day and shift.",
+    ("day", "shift_no"),
     (
-        enterprise_col(),
-        kiln_ref(),
         ColumnSpec("day", DATE, "plant-local calendar day", True),
         ColumnSpec("shift_no", INT, "shift of the day (1..4)", True),
         ColumnSpec("output_t", FLOAT, "output fired", True, "t"),
         ColumnSpec("hours_fired", FLOAT, "hours the kiln fired in the shift (0..24)", True, "h"),
         ColumnSpec("note", TEXT, "free text", default=""),
-        source_col(),
     ),
     validator(rules.validate_production),
     dated="day",
 )  # fmt: skip
 
-MAINTENANCE_PLANS = SheetSpec(
-    "maintenance_plans", m.MaintenancePlan, "maintenance_plan", "maintenance_plan",
+MAINTENANCE_PLANS = kiln_sheet(
+    "maintenance_plans", m.MaintenancePlan, "maintenance_plan",
     "Maintenance plans per kiln; `protects` says what the task keeps working.",
-    ("enterprise", "kiln", "task"),
+    ("task",),
     (
-        enterprise_col(),
-        kiln_ref(),
         ColumnSpec("task", TEXT, "task name, unique per kiln", True),
         ColumnSpec("interval_days", INT, "interval in days (or interval_t, or both)",
                    unit="days"),
@@ -331,7 +347,6 @@ MAINTENANCE_PLANS = SheetSpec(
                    "none, lining (completing it renews the lining), or the protection layer "
                    "it proof-tests", default="none",
                    choices=tuple(p.value for p in rules.Protects)),
-        source_col(),
     ),
     validator(rules.validate_maintenance_plan),
 )  # fmt: skip
@@ -375,18 +390,14 @@ DEFERRALS = SheetSpec(
     validator(rules.validate_deferral, current_due_on="previous_due_on"),
 )  # fmt: skip
 
-PLANNED_STOPS = SheetSpec(
-    "planned_stops", m.PlannedStop, "planned_stop", "planned_stop", "Planned kiln stops.",
-    ("enterprise", "kiln", "start_on"),
+PLANNED_STOPS = kiln_sheet(
+    "planned_stops", m.PlannedStop, "planned_stop", "Planned kiln stops.", ("start_on",),
     (
-        enterprise_col(),
-        kiln_ref(),
         ColumnSpec("start_on", DATE, "first day stopped", True),
         ColumnSpec("end_on", DATE, "last day stopped", True),
         ColumnSpec("reason", TEXT, "why", default=""),
         ColumnSpec("relines_lining", BOOL, "true when the stop renews the lining",
                    default=False),
-        source_col(),
     ),
     validator(rules.validate_planned_stop),
     dated="start_on",

@@ -32,7 +32,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar, cast
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -422,71 +422,34 @@ def reinstate_unit(session: Session, who: Principal, kind: str, ident: int) -> B
 Changes = Mapping[str, Any]
 
 
-def edit_region(session: Session, who: Principal, region_id: int, changes: Changes) -> Region:
-    """Change a region's `name` or `timezone` (IANA)."""
-    return edit_unit(session, who, "region", region_id, changes)  # type: ignore[return-value]
+Unit = TypeVar("Unit", Region, Enterprise, Section, Kiln, Crew, Worker)
 
 
-def edit_enterprise(
-    session: Session, who: Principal, enterprise_id: int, changes: Changes
-) -> Enterprise:
-    """Change an enterprise's `name`, `region_id`, `tier` or `sector`."""
-    return edit_unit(session, who, "enterprise", enterprise_id, changes)  # type: ignore[return-value]
+class _Typed(Generic[Unit]):
+    """One unit kind's edit and retire, typed: `edit_kiln(session, who, kiln_id, changes)`
+    returns the `Kiln` (the fields it may change: `UNITS[kind].editable` — for a kiln its
+    name, section_id, kind, rating [t/day], max temperature [°C], campaign limit [days] and the
+    lining fields; for a worker its number, name, crew_id, job and qualifications)."""
+
+    def __init__(self, kind: str, model: type[Unit]) -> None:
+        self.kind: str = kind
+        self.model: type[Unit] = model
+
+    def edit(self, session: Session, who: Principal, unit_id: int, changes: Changes) -> Unit:
+        return cast(Unit, edit_unit(session, who, self.kind, unit_id, changes))
+
+    def retire(
+        self, session: Session, who: Principal, unit_id: int, *, on: dt.date | None = None
+    ) -> Unit:
+        return cast(Unit, retire_unit(session, who, self.kind, unit_id, on=on))
 
 
-def edit_section(session: Session, who: Principal, section_id: int, changes: Changes) -> Section:
-    """Rename a section (`name`)."""
-    return edit_unit(session, who, "section", section_id, changes)  # type: ignore[return-value]
-
-
-def edit_kiln(session: Session, who: Principal, kiln_id: int, changes: Changes) -> Kiln:
-    """Change a kiln's fields (`UNITS["kiln"].editable`: name, section_id, kind, rating [t/day],
-    max temperature [°C], campaign limit [days], lining fields)."""
-    return edit_unit(session, who, "kiln", kiln_id, changes)  # type: ignore[return-value]
-
-
-def edit_crew(session: Session, who: Principal, crew_id: int, changes: Changes) -> Crew:
-    """Rename a crew (`name`)."""
-    return edit_unit(session, who, "crew", crew_id, changes)  # type: ignore[return-value]
-
-
-def edit_worker(session: Session, who: Principal, worker_id: int, changes: Changes) -> Worker:
-    """Change a worker's `number`, `name`, `crew_id`, `job` or `qualifications` (kiln kinds: a
-    sequence, or comma-separated text)."""
-    return edit_unit(session, who, "worker", worker_id, changes)  # type: ignore[return-value]
-
-
-def retire_region(
-    session: Session, who: Principal, region_id: int, *, on: dt.date | None = None
-) -> Region:
-    return retire_unit(session, who, "region", region_id, on=on)  # type: ignore[return-value]
-
-
-def retire_enterprise(
-    session: Session, who: Principal, enterprise_id: int, *, on: dt.date | None = None
-) -> Enterprise:
-    return retire_unit(session, who, "enterprise", enterprise_id, on=on)  # type: ignore[return-value]
-
-
-def retire_section(
-    session: Session, who: Principal, section_id: int, *, on: dt.date | None = None
-) -> Section:
-    return retire_unit(session, who, "section", section_id, on=on)  # type: ignore[return-value]
-
-
-def retire_kiln(
-    session: Session, who: Principal, kiln_id: int, *, on: dt.date | None = None
-) -> Kiln:
-    return retire_unit(session, who, "kiln", kiln_id, on=on)  # type: ignore[return-value]
-
-
-def retire_crew(
-    session: Session, who: Principal, crew_id: int, *, on: dt.date | None = None
-) -> Crew:
-    return retire_unit(session, who, "crew", crew_id, on=on)  # type: ignore[return-value]
-
-
-def retire_worker(
-    session: Session, who: Principal, worker_id: int, *, on: dt.date | None = None
-) -> Worker:
-    return retire_unit(session, who, "worker", worker_id, on=on)  # type: ignore[return-value]
+_REGION, _ENTERPRISE = _Typed("region", Region), _Typed("enterprise", Enterprise)
+_SECTION, _KILN = _Typed("section", Section), _Typed("kiln", Kiln)
+_CREW, _WORKER = _Typed("crew", Crew), _Typed("worker", Worker)
+edit_region, retire_region = _REGION.edit, _REGION.retire
+edit_enterprise, retire_enterprise = _ENTERPRISE.edit, _ENTERPRISE.retire
+edit_section, retire_section = _SECTION.edit, _SECTION.retire
+edit_kiln, retire_kiln = _KILN.edit, _KILN.retire
+edit_crew, retire_crew = _CREW.edit, _CREW.retire
+edit_worker, retire_worker = _WORKER.edit, _WORKER.retire

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from kilnguard.api.deps import Who, uow
+from kilnguard.api.shell import render_at
 from kilnguard.domain.errors import KilnguardError, NotFound, ValidationError
 from kilnguard.services import alerts as al
 from kilnguard.services import backtest as bt
@@ -35,18 +36,17 @@ def _inbox(
         open_alerts = al.describe(session, al.list_alerts(session, who, state="open"))
         closed = al.describe(session, al.list_alerts(session, who, state="closed")[:200])
         plants = views.readable_enterprises(session, who)
-    resp = pages.render(
+    return render_at(
         request,
         "alerts/inbox.html",
         who,
+        status,
         open_alerts=open_alerts,
         closed_alerts=closed,
         tz=plants,
         errors=errors or {},
         when=_when,
     )
-    resp.status_code = status
-    return resp
 
 
 @router.get("/alerts", response_class=HTMLResponse)

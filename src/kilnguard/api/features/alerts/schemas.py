@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from kilnguard.api.shell import EnterpriseItem
+
 
 class AckBody(BaseModel):
     comment: str = Field(description="What is being done about it (required).")
@@ -16,9 +18,7 @@ class EscalationOut(BaseModel):
     notified: list[str]
 
 
-class AlertOut(BaseModel):
-    id: int
-    enterprise_id: int
+class AlertOut(EnterpriseItem):
     enterprise: str
     kiln_id: int
     kiln: str

@@ -21,6 +21,7 @@ from starlette.background import BackgroundTask
 
 from kilnguard.api.deps import Who, uow
 from kilnguard.api.features.bundle import jobs, upload
+from kilnguard.api.shell import render_at
 from kilnguard.domain.errors import KilnguardError
 from kilnguard.services import bundle as bsvc
 from kilnguard.services.access import Principal
@@ -35,17 +36,16 @@ SHOWN_ERRORS = 500
 
 
 def _index(request: Request, who: Principal, error: str = "", status: int = 200) -> HTMLResponse:
-    resp = render(
+    return render_at(
         request,
         "bundle/index.html",
         who,
+        status,
         error=error,
         jobs=upload.store_of(request).of_user(who)[:10],
         max_mb=jobs.MAX_UPLOAD_BYTES // jobs.MB,
         max_bytes=jobs.MAX_UPLOAD_BYTES,
     )
-    resp.status_code = status
-    return resp
 
 
 @router.get("/bundle", response_class=HTMLResponse)
@@ -76,11 +76,9 @@ def post_commit(request: Request, who: Who, job_id: str) -> Response:
         upload.commit(request, who, job_id)
     except KilnguardError as exc:
         job = upload.store_of(request).get(who, job_id)
-        resp = render(
-            request, "bundle/job.html", who, job=job, shown=SHOWN_ERRORS, error=exc.message
+        return render_at(
+            request, "bundle/job.html", who, 409, job=job, shown=SHOWN_ERRORS, error=exc.message
         )
-        resp.status_code = 409
-        return resp
     return RedirectResponse(f"/bundle/imports/{job_id}", status_code=303)
 
 

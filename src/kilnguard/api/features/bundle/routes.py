@@ -6,7 +6,6 @@ The same jobs back the upload page; a job is its uploader's own (anyone else get
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -15,9 +14,10 @@ from fastapi.responses import JSONResponse
 from kilnguard.api.deps import Who
 from kilnguard.api.features.bundle import jobs, upload
 from kilnguard.api.features.bundle.schemas import ImportJobOut, ProgressOut, job_out, progress_of
+from kilnguard.api.shell import Routes
 
 router = APIRouter(prefix="/api/v1")
-TAG: list[str | Enum] = ["bundle"]
+api = Routes(router, "bundle")
 
 UPLOAD_BODY: dict[str, Any] = {
     "requestBody": {
@@ -42,12 +42,11 @@ UPLOAD_BODY: dict[str, Any] = {
 }
 
 
-@router.post(
+@api.post(
     "/bundle/imports",
-    tags=TAG,
+    ImportJobOut,
+    "Upload a bundle: it is checked in the background; nothing is stored yet",
     status_code=202,
-    response_model=ImportJobOut,
-    summary="Upload a bundle: it is checked in the background; nothing is stored yet",
     openapi_extra=UPLOAD_BODY,
     responses={413: {"description": "The file is over the size limit"}},
 )
@@ -58,32 +57,29 @@ async def api_upload(request: Request, who: Who) -> Any:
         return JSONResponse({"error": "TooLarge", "detail": exc.message}, status_code=413)
 
 
-@router.get(
+@api.get(
     "/bundle/imports/{job_id}",
-    tags=TAG,
-    response_model=ImportJobOut,
-    summary="An uploaded bundle: every error (sheet, row, column, value, rule) or what changes",
+    ImportJobOut,
+    "An uploaded bundle: every error (sheet, row, column, value, rule) or what changes",
 )
 def api_job(request: Request, who: Who, job_id: str) -> Any:
     return job_out(upload.store_of(request).get(who, job_id))
 
 
-@router.get(
+@api.get(
     "/bundle/imports/{job_id}/progress",
-    tags=TAG,
-    response_model=ProgressOut,
-    summary="How far the check or the import has come (polled by the upload page)",
+    ProgressOut,
+    "How far the check or the import has come (polled by the upload page)",
 )
 def api_progress(request: Request, who: Who, job_id: str) -> Any:
     return progress_of(upload.store_of(request).get(who, job_id))
 
 
-@router.post(
+@api.post(
     "/bundle/imports/{job_id}/commit",
-    tags=TAG,
+    ImportJobOut,
+    "Import a checked bundle without errors, in one transaction (in the background)",
     status_code=202,
-    response_model=ImportJobOut,
-    summary="Import a checked bundle without errors, in one transaction (in the background)",
 )
 def api_commit(request: Request, who: Who, job_id: str) -> Any:
     return job_out(upload.commit(request, who, job_id))

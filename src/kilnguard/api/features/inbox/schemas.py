@@ -6,12 +6,12 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kilnguard.api.shell import EnterpriseItem
 
-class InboxEntryOut(BaseModel):
+
+class InboxEntryOut(EnterpriseItem):
     model_config = ConfigDict(from_attributes=True)
 
-    id: int
-    enterprise_id: int
     kind: str = Field(description="What happened: alert.raised, alert.escalated, …")
     ref: str = Field(description="What it is about, e.g. alert:12 or alert:12:level:1")
     subject: str

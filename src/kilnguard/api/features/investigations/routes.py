@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.types import DecoratedCallable
+from pydantic import BaseModel
 
 from kilnguard.api.deps import Who, clock_of_app, uow
 from kilnguard.api.features.investigations import schemas as s
@@ -30,6 +31,10 @@ def _json(
     return router.api_route(
         f"{API}{path}", methods=[method], status_code=status, tags=[tag], response_model=model
     )
+
+
+Add = Callable[..., Any]
+"""A service adding to an investigation: (session, who, investigation_id, **fields) -> row."""
 
 
 # ---------------------------------------------------------------------------- incidents
@@ -94,37 +99,62 @@ def api_timeline(request: Request, who: Who, investigation_id: int) -> list[dict
         return timeline
 
 
-@_json("POST", f"{INV}/findings", s.FindingCreated, tag="investigations", status=201)
-def api_finding(
-    request: Request, who: Who, investigation_id: int, body: s.FindingIn
-) -> dict[str, Any]:
-    with uow(request) as session:
-        f = svc.add_finding(session, who, investigation_id, **body.model_dump())
-        return {
-            "id": f.id,
-            "text": f.text,
-            "author": f.author,
-            "at": f.at.isoformat(),
-            "hindsight_warnings": f.hindsight_warnings,
-        }
+def _adding(
+    name: str, section: str, body: type[BaseModel], out: type[BaseModel], add: Add, *fields: str
+) -> None:
+    """POST /investigations/{id}/`section`: add what `body` describes; 201 with the new row's
+    `fields` (dates and times as ISO text)."""
+
+    def endpoint(request: Request, who: Who, investigation_id: int, body: Any) -> dict[str, Any]:
+        with uow(request) as session:
+            row = add(session, who, investigation_id, **body.model_dump())
+            values = {name: getattr(row, name) for name in fields}
+            return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in values.items()}
+
+    endpoint.__annotations__["body"] = body  # FastAPI reads the body's model here
+    router.add_api_route(
+        f"{API}{INV}/{section}",
+        endpoint,
+        methods=["POST"],
+        status_code=201,
+        tags=["investigations"],
+        response_model=out,
+        name=name,
+    )
 
 
-@_json("POST", f"{INV}/evidence", s.EvidenceCreated, tag="investigations", status=201)
-def api_evidence(
-    request: Request, who: Who, investigation_id: int, body: s.EvidenceIn
-) -> dict[str, Any]:
-    with uow(request) as session:
-        e = svc.add_evidence(session, who, investigation_id, **body.model_dump())
-        return {"id": e.id, "title": e.title, "added_by": e.added_by}
-
-
-@_json("POST", f"{INV}/interviews", s.InterviewCreated, tag="investigations", status=201)
-def api_interview(
-    request: Request, who: Who, investigation_id: int, body: s.InterviewIn
-) -> dict[str, Any]:
-    with uow(request) as session:
-        n = svc.add_interview(session, who, investigation_id, **body.model_dump())
-        return {"id": n.id, "interviewee": n.interviewee, "author": n.author}
+_adding(
+    "api_finding",
+    "findings",
+    s.FindingIn,
+    s.FindingCreated,
+    svc.add_finding,
+    "id",
+    "text",
+    "author",
+    "at",
+    "hindsight_warnings",
+)
+_adding(
+    "api_evidence",
+    "evidence",
+    s.EvidenceIn,
+    s.EvidenceCreated,
+    svc.add_evidence,
+    "id",
+    "title",
+    "added_by",
+)
+_adding(
+    "api_interview",
+    "interviews",
+    s.InterviewIn,
+    s.InterviewCreated,
+    svc.add_interview,
+    "id",
+    "interviewee",
+    "author",
+)
 
 
 @_json("POST", f"{INV}/controllers/{{key}}/analysis", s.ControllerOut, tag="investigations")
@@ -147,13 +177,17 @@ def api_analyse(
         return controller
 
 
-@_json("POST", f"{INV}/actions", s.ActionCreated, tag="investigations", status=201)
-def api_recommend(
-    request: Request, who: Who, investigation_id: int, body: s.RecommendationIn
-) -> dict[str, Any]:
-    with uow(request) as session:
-        a = svc.add_recommendation(session, who, investigation_id, **body.model_dump())
-        return {"id": a.id, "status": a.status, "owner": a.owner, "due_on": a.due_on.isoformat()}
+_adding(
+    "api_recommend",
+    "actions",
+    s.RecommendationIn,
+    s.ActionCreated,
+    svc.add_recommendation,
+    "id",
+    "status",
+    "owner",
+    "due_on",
+)
 
 
 @_json(

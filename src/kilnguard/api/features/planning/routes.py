@@ -102,4 +102,4 @@ def api_adopt(request: Request, who: Who, body: AdoptBody) -> AdoptionOut:
     report = plan_report(request, who, body.enterprise_id, body.as_of, body.time_limit_s)
     with uow(request) as session:
         adoption = ps.adopt_plan(session, who, report)
-    return AdoptionOut.model_validate(adoption, from_attributes=True)
+    return adoption

@@ -13,6 +13,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kilnguard.services.planning.adopt import AdoptionView
+
 __all__ = [
     "AdoptBody",
     "AdoptionOut",
@@ -190,15 +192,6 @@ class PlanOut(_Out):
     notes: list[str]
 
 
-class AdoptionOut(_Out):
-    """An adopted plan: what was written, and the replay's worst level."""
-
-    adoption_id: int
-    enterprise_id: int
-    as_of: dt.date
-    first_day: dt.date
-    last_day: dt.date
-    planned_production_rows: int
-    planned_shift_rows: int
-    replay_worst_level: str
-    adopted_by: str
+AdoptionOut = AdoptionView
+"""An adopted plan: what was written, and the replay's worst level (the service's view is the
+JSON shape; FastAPI serialises the dataclass)."""

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from kilnguard.api.deps import Who, uow
 from kilnguard.api.features.records import schemas as s
+from kilnguard.api.shell import render_at
 from kilnguard.domain.errors import KilnguardError, ValidationError
 from kilnguard.services import records as svc
 from kilnguard.services import risk as rs
@@ -184,18 +185,17 @@ def _write_and_render(
         errors = _form_error(exc)
     with uow(request) as session:
         ctx = kiln_context(session, who, kiln_id)
-    resp = render(
+    status = 422 if errors and request.headers.get("hx-request") is None else 200
+    return render_at(
         request,
         f"partials/{form.section}.html",
         who,
+        status,
         **ctx,
         errors=errors,
         values=typed if errors else {},
         saved=not errors,
     )
-    status = 422 if errors else 200
-    resp.status_code = status if request.headers.get("hx-request") is None else 200
-    return resp
 
 
 def _form_route(path: str, form: KilnForm) -> None:

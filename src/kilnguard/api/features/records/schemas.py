@@ -44,8 +44,12 @@ class KilnOut(Out):
     campaign_limit_days: int
     lining_installed_on: dt.date | None
     lining_design_life_days: int | None
-    lining_used_t_at_onboarding: float | None = None
-    lining_used_fraction_at_onboarding: float | None = None
+    lining_used_t_at_onboarding: float | None = Field(
+        None, description="Tonnes fired on the current lining before the first stored record [t]"
+    )
+    lining_used_fraction_at_onboarding: float | None = Field(
+        None, description="Fraction of the lining's design life used then [0–1]"
+    )
     retired_on: dt.date | None = None
     source: str
 

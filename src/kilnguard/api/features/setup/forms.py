@@ -12,8 +12,10 @@ from functools import cache
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
 
+from kilnguard.api.shell import render_at
 from kilnguard.domain.errors import (
     BatchValidationError,
     Conflict,
@@ -156,6 +158,45 @@ def status_of(exc: KilnguardError) -> int:
     if isinstance(exc, Conflict):
         return 409
     return 422
+
+
+@dataclass(frozen=True)
+class Redo:
+    """How a set-up form is shown: first (nothing typed, no errors, 200) or again after a
+    refusal, with what was typed, the errors by field and the refusal's status."""
+
+    values: Typed | None = None
+    errors: dict[str, str] | None = None
+    status: int = 200
+
+
+FIRST = Redo()
+
+
+def redo_of(exc: KilnguardError, fields: Iterable[str], typed: Typed | None = None) -> Redo:
+    """The form again after `exc`: its errors placed on `fields`, `typed` kept."""
+    return Redo(typed, errors_of(exc, fields), status_of(exc))
+
+
+def refused(exc: KilnguardError) -> Redo:
+    """The form again after a refusal naming no field: the message above the form."""
+    return Redo(None, {"_": exc.message}, status_of(exc))
+
+
+def form_page(
+    request: Request, template: str, who: Principal, redo: Redo, values: Typed, **ctx: Any
+) -> HTMLResponse:
+    """A set-up form page with its tabs: `redo`'s values (else `values`), errors and status."""
+    return render_at(
+        request,
+        template,
+        who,
+        redo.status,
+        tabs=tabs(who),
+        values=redo.values if redo.values is not None else values,
+        errors=redo.errors or {},
+        **ctx,
+    )
 
 
 @cache

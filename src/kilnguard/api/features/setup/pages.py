@@ -24,11 +24,14 @@ from sqlalchemy.orm import Session
 from kilnguard.api.deps import Who, uow
 from kilnguard.api.features.setup import user_pages
 from kilnguard.api.features.setup.forms import (
+    FIRST,
     Field,
     Form,
+    Redo,
     Typed,
-    errors_of,
-    status_of,
+    form_page,
+    redo_of,
+    refused,
     tabs,
     typed_of,
     value_of,
@@ -279,15 +282,7 @@ def _kind(slug: str) -> Kind:
 _tabs = tabs
 
 
-def _page(
-    request: Request,
-    who: Principal,
-    kind: Kind,
-    *,
-    values: Typed | None = None,
-    errors: dict[str, str] | None = None,
-    status: int = 200,
-) -> HTMLResponse:
+def _page(request: Request, who: Principal, kind: Kind, redo: Redo = FIRST) -> HTMLResponse:
     show = request.query_params.get("show", "all")
     show = show if show in svc.RETIRED_CHOICES else "all"
     with uow(request) as session:
@@ -309,34 +304,24 @@ def _page(
         }
         for r in rows
     ]
-    resp = render(
+    return form_page(
         request,
         "setup/kind.html",
         who,
+        redo,
+        dict(DEFAULTS),
         kind=kind,
-        tabs=_tabs(who),
         rows=table,
         show=show,
         may_create=may_create,
         choices=opts,
         fields=kind.fields,
-        values=values if values is not None else dict(DEFAULTS),
-        errors=errors or {},
         saved=request.query_params.get("saved", ""),
     )
-    resp.status_code = status
-    return resp
 
 
 def _edit_page(
-    request: Request,
-    who: Principal,
-    kind: Kind,
-    ident: int,
-    *,
-    values: Typed | None = None,
-    errors: dict[str, str] | None = None,
-    status: int = 200,
+    request: Request, who: Principal, kind: Kind, ident: int, redo: Redo = FIRST
 ) -> HTMLResponse:
     with uow(request) as session:
         row = svc.get_unit(session, who, kind.unit, ident)
@@ -344,21 +329,18 @@ def _edit_page(
         opts = choices(session, who, kind, ent)
         today = access_today(session)
     fields = tuple(f for f in kind.fields if not f.create_only)
-    resp = render(
+    return form_page(
         request,
         "setup/edit.html",
         who,
+        redo,
+        text_values(kind, row),
         kind=kind,
-        tabs=_tabs(who),
         row=row,
         fields=fields,
         choices=opts,
-        values=values if values is not None else text_values(kind, row),
-        errors=errors or {},
         today=today,
     )
-    resp.status_code = status
-    return resp
 
 
 def access_today(session: Session) -> str:
@@ -385,21 +367,42 @@ def kind_page(request: Request, who: Who, slug: str) -> HTMLResponse:
     return _page(request, who, _kind(slug))
 
 
+def _saved(slug: str, ident: int) -> RedirectResponse:
+    return RedirectResponse(f"/setup/{slug}?saved={ident}#unit-{ident}", status_code=303)
+
+
+def _on_unit(
+    request: Request,
+    who: Principal,
+    slug: str,
+    ident: int,
+    act: Callable[[Session, Kind], object],
+    redo: Callable[[KilnguardError], Redo],
+) -> Response:
+    """Do `act` on one unit in a unit of work; a refusal shows its edit page again."""
+    kind = _kind(slug)
+    try:
+        with uow(request) as session:
+            act(session, kind)
+    except NotFound:
+        raise
+    except KilnguardError as exc:
+        return _edit_page(request, who, kind, ident, redo(exc))
+    return _saved(slug, ident)
+
+
 @router.post("/setup/{slug}", response_model=None)
 def create(request: Request, who: Who, slug: str, form: Form) -> Response:
     kind = _kind(slug)
     typed = typed_of(kind.fields, form)
     try:
         with uow(request) as session:
-            values = values_of(kind.fields, typed)
-            row = kind.create(session, who, values)
-            ident = row.id
+            ident = kind.create(session, who, values_of(kind.fields, typed)).id
     except NotFound:
         raise
     except KilnguardError as exc:
-        errors = errors_of(exc, typed)
-        return _page(request, who, kind, values=typed, errors=errors, status=status_of(exc))
-    return RedirectResponse(f"/setup/{slug}?saved={ident}#unit-{ident}", status_code=303)
+        return _page(request, who, kind, redo_of(exc, typed, typed))
+    return _saved(slug, ident)
 
 
 @router.get("/setup/{slug}/{ident}", response_class=HTMLResponse)
@@ -409,49 +412,30 @@ def edit_page(request: Request, who: Who, slug: str, ident: int) -> HTMLResponse
 
 @router.post("/setup/{slug}/{ident}", response_model=None)
 def edit(request: Request, who: Who, slug: str, ident: int, form: Form) -> Response:
-    kind = _kind(slug)
-    fields = [f for f in kind.fields if not f.create_only]
+    fields = [f for f in _kind(slug).fields if not f.create_only]
     typed = typed_of(fields, form)
-    try:
-        with uow(request) as session:
-            svc.edit_unit(session, who, kind.unit, ident, values_of(fields, typed))
-    except NotFound:
-        raise
-    except KilnguardError as exc:
-        errors = errors_of(exc, typed)
-        return _edit_page(
-            request, who, kind, ident, values=typed, errors=errors, status=status_of(exc)
-        )
-    return RedirectResponse(f"/setup/{slug}?saved={ident}#unit-{ident}", status_code=303)
+
+    def act(session: Session, kind: Kind) -> None:
+        svc.edit_unit(session, who, kind.unit, ident, values_of(fields, typed))
+
+    return _on_unit(request, who, slug, ident, act, lambda exc: redo_of(exc, typed, typed))
 
 
 @router.post("/setup/{slug}/{ident}/retire", response_model=None)
 def retire(request: Request, who: Who, slug: str, ident: int, form: Form) -> Response:
-    kind = _kind(slug)
     raw = form.get("retired_on", "")
     field = Field("retired_on", "Retired on", "date?")
-    try:
-        with uow(request) as session:
-            on = value_of(field, raw if isinstance(raw, str) else "")
-            svc.retire_unit(session, who, kind.unit, ident, on=on)
-    except NotFound:
-        raise
-    except KilnguardError as exc:
-        errors = errors_of(exc, ["retired_on"])
-        return _edit_page(request, who, kind, ident, errors=errors, status=status_of(exc))
-    return RedirectResponse(f"/setup/{slug}?saved={ident}#unit-{ident}", status_code=303)
+
+    def act(session: Session, kind: Kind) -> None:
+        on = value_of(field, raw if isinstance(raw, str) else "")
+        svc.retire_unit(session, who, kind.unit, ident, on=on)
+
+    return _on_unit(request, who, slug, ident, act, lambda exc: redo_of(exc, ["retired_on"]))
 
 
 @router.post("/setup/{slug}/{ident}/reinstate", response_model=None)
 def reinstate(request: Request, who: Who, slug: str, ident: int) -> Response:
-    kind = _kind(slug)
-    try:
-        with uow(request) as session:
-            svc.reinstate_unit(session, who, kind.unit, ident)
-    except NotFound:
-        raise
-    except KilnguardError as exc:
-        return _edit_page(
-            request, who, kind, ident, errors={"_": exc.message}, status=status_of(exc)
-        )
-    return RedirectResponse(f"/setup/{slug}?saved={ident}#unit-{ident}", status_code=303)
+    def act(session: Session, kind: Kind) -> None:
+        svc.reinstate_unit(session, who, kind.unit, ident)
+
+    return _on_unit(request, who, slug, ident, act, refused)

@@ -108,39 +108,32 @@ def _unit_routes(path: str, k: Kind) -> None:
 
     create.__annotations__["body"] = k.create_body  # FastAPI reads the body's model here
     edit.__annotations__["body"] = k.patch_body
-    router.add_api_route(
-        f"/{path}",
-        create,
-        methods=["POST"],
-        status_code=201,
-        name=f"create_{label}",
-        summary=f"Create a {label}",
-        **common,
+    routes: tuple[tuple[str, Callable[..., Any], str, str], ...] = (
+        ("", create, "create", f"Create a {label}"),
+        (
+            "/{record_id}",
+            edit,
+            "edit",
+            f"Change a {label}: only the fields sent change (null clears an optional one)",
+        ),
+        (
+            "/{record_id}/retire",
+            retire,
+            "retire",
+            f"Retire a {label}: kept with its history, takes no new records",
+        ),
+        ("/{record_id}/reinstate", reinstate, "reinstate", f"Undo the retirement of a {label}"),
     )
-    router.add_api_route(
-        f"/{path}/{{record_id}}",
-        edit,
-        methods=["PATCH"],
-        name=f"edit_{label}",
-        summary=f"Change a {label}: only the fields sent change (null clears an optional one)",
-        **common,
-    )
-    router.add_api_route(
-        f"/{path}/{{record_id}}/retire",
-        retire,
-        methods=["POST"],
-        name=f"retire_{label}",
-        summary=f"Retire a {label}: kept with its history, takes no new records",
-        **common,
-    )
-    router.add_api_route(
-        f"/{path}/{{record_id}}/reinstate",
-        reinstate,
-        methods=["POST"],
-        name=f"reinstate_{label}",
-        summary=f"Undo the retirement of a {label}",
-        **common,
-    )
+    for suffix, endpoint, act, summary in routes:
+        router.add_api_route(
+            f"/{path}{suffix}",
+            endpoint,
+            methods=["PATCH" if act == "edit" else "POST"],
+            status_code=201 if act == "create" else 200,
+            name=f"{act}_{label}",
+            summary=summary,
+            **common,
+        )
 
 
 for _path, _kind in KINDS.items():

@@ -5,11 +5,12 @@ Field names carry their units."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field, create_model
 
-from kilnguard.api.features.records.schemas import body_of
+from kilnguard.api.features.records.schemas import KilnOut, body_of
+from kilnguard.api.features.records.schemas import Out as Out
 from kilnguard.services import records as svc
 
 
@@ -31,10 +32,6 @@ REFUSALS: dict[int | str, dict[str, Any]] = {
     409: {"model": ErrorOut, "description": "Not possible in its current state"},
     422: {"model": ErrorOut, "description": "A field breaks a rule (field, value, rule)"},
 }
-
-
-class Out(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
 
 
 class RegionOut(Out):
@@ -62,27 +59,12 @@ class SectionSetupOut(Out):
     retired_on: dt.date | None
 
 
-class KilnSetupOut(Out):
-    id: int
-    enterprise_id: int
+class KilnSetupOut(KilnOut):
+    """A kiln as the set-up pages and routes show it: the record, with its enterprise's and
+    section's names."""
+
     enterprise: str | None
-    section_id: int | None
     section: str | None
-    name: str
-    kind: str
-    rated_capacity_t_per_day: float
-    max_temperature_c: float
-    campaign_limit_days: int
-    lining_installed_on: dt.date | None
-    lining_design_life_days: int | None
-    lining_used_t_at_onboarding: float | None = Field(
-        description="Tonnes fired on the current lining before the first stored record [t]"
-    )
-    lining_used_fraction_at_onboarding: float | None = Field(
-        description="Fraction of the lining's design life used then [0–1]"
-    )
-    retired_on: dt.date | None
-    source: str
 
 
 class CrewSetupOut(Out):
@@ -116,7 +98,7 @@ class RegionCreate(BaseModel):
 class EnterpriseCreate(BaseModel):
     region_id: int
     name: str
-    tier: int = Field(description="1, 2 or 3")
+    tier: int = Field(description="1 or 2")
     sector: str = Field(description="e.g. cement, refractory brick, lime")
 
 
@@ -142,41 +124,24 @@ class WorkerCreate(BaseModel):
 
 
 # ------------------------------------------------------------------------------ change
-class RegionPatch(BaseModel):
-    name: str | None = None
-    timezone: str | None = Field(None, description="IANA time zone")
+def patch_of(create: type[BaseModel], name: str, omit: tuple[str, ...] = ()) -> type[BaseModel]:
+    """The body of an edit (PATCH) route: the create body's fields less `omit`, each optional —
+    a field left out keeps its value, `null` clears an optional one — so the two never drift."""
+    fields: dict[str, Any] = {}
+    for field, info in create.model_fields.items():
+        if field in omit:
+            continue
+        note = "omit to keep" + ("; null clears" if not info.is_required() else "")
+        text = f"{info.description}; {note}" if info.description else note
+        fields[field] = (Optional[info.annotation], Field(None, description=text))  # noqa: UP045
+    return create_model(name, __module__=__name__, **fields)
 
 
-class EnterprisePatch(BaseModel):
-    name: str | None = None
-    region_id: int | None = None
-    tier: int | None = Field(None, description="1, 2 or 3")
-    sector: str | None = None
-
-
-class NamedPatch(BaseModel):
-    name: str | None = None
-
-
-class KilnPatch(BaseModel):
-    name: str | None = None
-    section_id: int | None = Field(None, description="null: no section")
-    kind: str | None = None
-    rated_capacity_t_per_day: float | None = Field(None, description="[t/day]")
-    max_temperature_c: float | None = Field(None, description="[°C]")
-    campaign_limit_days: int | None = Field(None, description="[days]")
-    lining_installed_on: dt.date | None = None
-    lining_design_life_days: int | None = Field(None, description="[days]")
-    lining_used_t_at_onboarding: float | None = Field(None, description="[t]; null clears")
-    lining_used_fraction_at_onboarding: float | None = Field(None, description="[0–1]; null clears")
-
-
-class WorkerPatch(BaseModel):
-    number: str | None = None
-    name: str | None = None
-    crew_id: int | None = Field(None, description="null: no crew")
-    job: str | None = None
-    qualifications: list[str] | None = Field(None, description="Kiln kinds")
+RegionPatch = patch_of(RegionCreate, "RegionPatch")
+EnterprisePatch = patch_of(EnterpriseCreate, "EnterprisePatch")
+NamedPatch = patch_of(NamedCreate, "NamedPatch", ("enterprise_id",))
+KilnPatch = patch_of(KilnCreate, "KilnPatch", ("enterprise_id",))
+WorkerPatch = patch_of(WorkerCreate, "WorkerPatch", ("enterprise_id",))
 
 
 class RetireIn(BaseModel):

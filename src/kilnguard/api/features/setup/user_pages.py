@@ -5,45 +5,38 @@ and writes the audit entry; a password is never shown back, not even after an er
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from kilnguard.api.deps import Who, uow
-from kilnguard.api.features.setup.forms import (
-    Field,
-    Form,
-    Typed,
-    errors_of,
-    status_of,
-    tabs,
-    typed_of,
-    values_of,
-)
+from kilnguard.api.features.setup import forms as fm
+from kilnguard.api.shell import render_at
 from kilnguard.domain.errors import KilnguardError, NotFound, PermissionDenied
 from kilnguard.domain.roles import Role
 from kilnguard.services import auth
 from kilnguard.services import records as svc
 from kilnguard.services.access import Principal
-from kilnguard.web.pages import render
 
 router = APIRouter(include_in_schema=False)
 
-USERNAME = Field("username", "User name", create_only=True)
-PASSWORD = Field(
+USERNAME = fm.Field("username", "User name", create_only=True)
+PASSWORD = fm.Field(
     "password",
     "Password",
     widget="password",
     create_only=True,
     help=f"at least {auth.MIN_PASSWORD_LEN} characters",
 )
-FIELDS: tuple[Field, ...] = (
+FIELDS: tuple[fm.Field, ...] = (
     USERNAME,
-    Field("display_name", "Display name", "str?"),
+    fm.Field("display_name", "Display name", "str?"),
     PASSWORD,
-    Field("role", "Role", widget="select", choices="roles"),
-    Field(
+    fm.Field("role", "Role", widget="select", choices="roles"),
+    fm.Field(
         "enterprise_ids",
         "Enterprises",
         "ids",
@@ -51,7 +44,7 @@ FIELDS: tuple[Field, ...] = (
         choices="enterprises",
         help="the plants a plant user, investigator or manager works in",
     ),
-    Field(
+    fm.Field(
         "region_id",
         "Region",
         "int?",
@@ -74,7 +67,7 @@ def _choices(request: Request, who: Principal) -> dict[str, Any]:
     }
 
 
-def _text(user: dict[str, Any]) -> Typed:
+def _text(user: dict[str, Any]) -> fm.Typed:
     return {
         "display_name": user["display_name"] or "",
         "role": user["role"],
@@ -83,61 +76,40 @@ def _text(user: dict[str, Any]) -> Typed:
     }
 
 
-def _list(
-    request: Request,
-    who: Principal,
-    *,
-    values: Typed | None = None,
-    errors: dict[str, str] | None = None,
-    status: int = 200,
-) -> HTMLResponse:
+def _list(request: Request, who: Principal, redo: fm.Redo = fm.FIRST) -> HTMLResponse:
     show = request.query_params.get("show", "all")
     show = show if show in auth.ACTIVE_CHOICES else "all"
     with uow(request) as session:
         users = auth.list_users(session, who, active=show)
-    resp = render(
+    return fm.form_page(
         request,
         "setup/users.html",
         who,
-        tabs=tabs(who),
+        redo,
+        {"role": "operator"},
         users=users,
         show=show,
         fields=FIELDS,
         choices=_choices(request, who),
-        values=values or {"role": "operator"},
-        errors=errors or {},
         rights=auth.role_rights(),
         saved=request.query_params.get("saved", ""),
     )
-    resp.status_code = status
-    return resp
 
 
-def _edit(
-    request: Request,
-    who: Principal,
-    user_id: int,
-    *,
-    values: Typed | None = None,
-    errors: dict[str, str] | None = None,
-    status: int = 200,
-) -> HTMLResponse:
+def _edit(request: Request, who: Principal, user_id: int, redo: fm.Redo = fm.FIRST) -> HTMLResponse:
     with uow(request) as session:
         user = auth.get_user(session, who, user_id)
-    resp = render(
+    return fm.form_page(
         request,
         "setup/user.html",
         who,
-        tabs=tabs(who),
+        redo,
+        _text(user),
         user=user,
         fields=EDIT_FIELDS,
         choices=_choices(request, who),
-        values=values or _text(user),
-        errors=errors or {},
         saved=request.query_params.get("saved", ""),
     )
-    resp.status_code = status
-    return resp
 
 
 def _saved(user_id: int, *, to_list: bool = True) -> RedirectResponse:
@@ -150,11 +122,15 @@ def _saved(user_id: int, *, to_list: bool = True) -> RedirectResponse:
 
 
 def _denied(request: Request, who: Principal, exc: PermissionDenied) -> HTMLResponse:
-    resp = render(
-        request, "setup/denied.html", who, tabs=tabs(who), title="Users", message=exc.message
+    return render_at(
+        request,
+        "setup/denied.html",
+        who,
+        403,
+        tabs=fm.tabs(who),
+        title="Users",
+        message=exc.message,
     )
-    resp.status_code = 403
-    return resp
 
 
 @router.get("/setup/users", response_class=HTMLResponse)
@@ -166,11 +142,11 @@ def users(request: Request, who: Who) -> HTMLResponse:
 
 
 @router.post("/setup/users", response_model=None)
-def create(request: Request, who: Who, form: Form) -> Response:
-    typed = typed_of(FIELDS, form)
+def create(request: Request, who: Who, form: fm.Form) -> Response:
+    typed = fm.typed_of(FIELDS, form)
     try:
         with uow(request) as session:
-            values = values_of(FIELDS, typed)
+            values = fm.values_of(FIELDS, typed)
             user = auth.create_user(
                 session, who, **{**values, "display_name": values["display_name"] or ""}
             )
@@ -179,10 +155,30 @@ def create(request: Request, who: Who, form: Form) -> Response:
         return _denied(request, who, exc)
     except KilnguardError as exc:
         typed["password"] = ""
-        return _list(
-            request, who, values=typed, errors=errors_of(exc, typed), status=status_of(exc)
-        )
+        return _list(request, who, fm.redo_of(exc, typed, typed))
     return _saved(ident)
+
+
+def _on_user(
+    request: Request,
+    who: Principal,
+    user_id: int,
+    act: Callable[[Session], object],
+    redo: Callable[[KilnguardError], fm.Redo],
+    *,
+    to_list: bool = True,
+) -> Response:
+    """Do `act` on one login in a unit of work; a refusal shows its page again."""
+    try:
+        with uow(request) as session:
+            act(session)
+    except NotFound:
+        raise
+    except PermissionDenied as exc:
+        return _denied(request, who, exc)
+    except KilnguardError as exc:
+        return _edit(request, who, user_id, redo(exc))
+    return _saved(user_id, to_list=to_list)
 
 
 @router.get("/setup/users/{user_id}", response_class=HTMLResponse)
@@ -194,39 +190,28 @@ def user_page(request: Request, who: Who, user_id: int) -> HTMLResponse:
 
 
 @router.post("/setup/users/{user_id}", response_model=None)
-def edit(request: Request, who: Who, user_id: int, form: Form) -> Response:
-    typed = typed_of(EDIT_FIELDS, form)
-    try:
-        with uow(request) as session:
-            changes = values_of(EDIT_FIELDS, typed)
-            changes["display_name"] = changes["display_name"] or ""
-            auth.edit_user(session, who, user_id, changes)
-    except NotFound:
-        raise
-    except PermissionDenied as exc:
-        return _denied(request, who, exc)
-    except KilnguardError as exc:
-        return _edit(
-            request, who, user_id, values=typed, errors=errors_of(exc, typed), status=status_of(exc)
-        )
-    return _saved(user_id)
+def edit(request: Request, who: Who, user_id: int, form: fm.Form) -> Response:
+    typed = fm.typed_of(EDIT_FIELDS, form)
+
+    def act(session: Session) -> None:
+        changes = fm.values_of(EDIT_FIELDS, typed)
+        changes["display_name"] = changes["display_name"] or ""
+        auth.edit_user(session, who, user_id, changes)
+
+    return _on_user(request, who, user_id, act, lambda exc: fm.redo_of(exc, typed, typed))
 
 
 @router.post("/setup/users/{user_id}/password", response_model=None)
-def password(request: Request, who: Who, user_id: int, form: Form) -> Response:
+def password(request: Request, who: Who, user_id: int, form: fm.Form) -> Response:
     raw = form.get("password", "")
-    try:
-        with uow(request) as session:
-            auth.reset_password(session, who, user_id, raw if isinstance(raw, str) else "")
-    except NotFound:
-        raise
-    except PermissionDenied as exc:
-        return _denied(request, who, exc)
-    except KilnguardError as exc:
-        return _edit(
-            request, who, user_id, errors=errors_of(exc, ["password"]), status=status_of(exc)
-        )
-    return _saved(user_id, to_list=False)
+
+    def act(session: Session) -> None:
+        auth.reset_password(session, who, user_id, raw if isinstance(raw, str) else "")
+
+    def redo(exc: KilnguardError) -> fm.Redo:
+        return fm.redo_of(exc, ["password"])
+
+    return _on_user(request, who, user_id, act, redo, to_list=False)
 
 
 @router.post("/setup/users/{user_id}/{act}", response_model=None)
@@ -234,13 +219,6 @@ def activity(request: Request, who: Who, user_id: int, act: str) -> Response:
     acts = {"retire": auth.retire_user, "reactivate": auth.reactivate_user}
     if act not in acts:
         raise NotFound("user action", act)
-    try:
-        with uow(request) as session:
-            acts[act](session, who, user_id)
-    except NotFound:
-        raise
-    except PermissionDenied as exc:
-        return _denied(request, who, exc)
-    except KilnguardError as exc:
-        return _edit(request, who, user_id, errors={"_": exc.message}, status=status_of(exc))
-    return _saved(user_id)
+    return _on_user(
+        request, who, user_id, lambda session: acts[act](session, who, user_id), fm.refused
+    )

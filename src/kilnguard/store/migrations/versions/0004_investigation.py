@@ -1,8 +1,6 @@
 """investigation: incident extras, investigations, timeline snapshots, evidence, interviews,
 findings, CAST controllers, corrective actions, bulletins and their recipients (issue 6)
 
-Revision ID: 0004_investigation
-Revises: 0001_foundation
 Hand-written to match src/kilnguard/store/investigation_models.py (no reporter column anywhere).
 """
 
@@ -10,9 +8,6 @@ from __future__ import annotations
 
 from kilnguard.store.migrations import columns as c
 
-revision = "0004_investigation"
-down_revision = "0001_foundation"
+revision, down_revision = "0004_investigation", "0001_foundation"
 branch_labels = ("investigation",)
-
-# create (upgrade) and drop (downgrade) the tables of schema/0004_investigation.toml
-upgrade, downgrade = c.snapshot_steps(revision)
+upgrade, downgrade = c.snapshot_steps(revision)  # the tables of schema/0004_investigation.toml
