@@ -211,6 +211,18 @@ def _empty_all_tables(engine: Engine) -> None:
 
 
 @pytest.fixture
+def ds(demo: Engine) -> Iterator[Session]:
+    """A session on the demo database of the test's module (its own `demo` fixture), rolled
+    back after the test, so tests that only read or try writes leave the demo as built."""
+    s = store_db.session_factory(demo)()
+    try:
+        yield s
+    finally:
+        s.rollback()
+        s.close()
+
+
+@pytest.fixture
 def clean_engine(engine: Engine) -> Engine:
     """The session database, emptied: each test starts from no records."""
     from kilnguard.store import all_models  # noqa: F401

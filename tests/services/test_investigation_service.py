@@ -45,17 +45,6 @@ def demo(fresh_database_url: Callable[[], str]) -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture
-def ds(demo: Engine) -> Iterator[Session]:
-    """A session on the demo database that is rolled back after the test."""
-    s = store_db.session_factory(demo)()
-    try:
-        yield s
-    finally:
-        s.rollback()
-        s.close()
-
-
 def _user(s: Session, name: str) -> Principal:
     u = s.scalars(select(m.User).where(m.User.username == name)).one()
     return Principal.of(u)

@@ -39,16 +39,6 @@ def demo(fresh_database_url: Callable[[], str]) -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture
-def ds(demo: Engine) -> Iterator[Session]:
-    s = store_db.session_factory(demo)()
-    try:
-        yield s
-    finally:
-        s.rollback()
-        s.close()
-
-
 def _report(s: Session, path: Path) -> bytes:
     kiln_id = s.scalars(select(m.Kiln.id).where(m.Kiln.name == "RF-2")).one()
     incident = s.scalars(select(m.Incident.id).where(m.Incident.kiln_id == kiln_id)).one()
