@@ -20,10 +20,20 @@ from fastapi.templating import Jinja2Templates
 
 from kilnguard.api.deps import SESSION_COOKIE, clock_of_app, credential_secret, uow
 from kilnguard.config import web_settings
+from kilnguard.services import access
 from kilnguard.services.access import Principal
 from kilnguard.services.auth import AuthenticationFailed, authenticate, issue_credential, revoke
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+def share_globals(templates: Jinja2Templates) -> None:
+    """What every page's template may ask, whichever feature renders it: `may(who, kind)` is
+    the access choke point's answer (templates never compare role names themselves)."""
+    templates.env.globals["may"] = access.may
+
+
+share_globals(TEMPLATES)
 
 
 class Plant(Protocol):

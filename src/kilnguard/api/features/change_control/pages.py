@@ -40,6 +40,7 @@ pages_router = APIRouter()
 TEMPLATES = Jinja2Templates(
     directory=str(Path(__file__).resolve().parents[3] / "web" / "templates")
 )
+pages.share_globals(TEMPLATES)
 
 
 @pass_context

@@ -25,6 +25,7 @@ router = APIRouter()
 TEMPLATES = Jinja2Templates(
     directory=str(Path(__file__).resolve().parents[3] / "web" / "templates")
 )
+pages.share_globals(TEMPLATES)
 
 
 def _day(value: str | None) -> dt.date | None:
