@@ -188,7 +188,9 @@ def test_through_rest_with_the_server_scheduler_an_alert_follows_within_seconds(
                 )
                 assert r.status_code < 300, r.text
         wrote = time.monotonic()
-        while time.monotonic() - wrote < 15 and not hot(plant.engine, kiln):
+        # the server's first tick may still be catching up missed midnights on a loaded machine;
+        # writes are judged between its runs, so this waits seconds, rarely more
+        while time.monotonic() - wrote < 60 and not hot(plant.engine, kiln):
             time.sleep(0.05)
         [alert] = hot(plant.engine, kiln)
         assert alert.raised_on in WEEK

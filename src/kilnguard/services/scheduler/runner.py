@@ -151,6 +151,8 @@ class Scheduler:
                 break  # in backoff: the later slots of this job wait for it, in order
             result = runs.execute(self.engine, self.clock, job, run_id, self.holder)
             out.append(result)
+            # writes committed meanwhile are judged between runs, not after a long catch-up
+            out += dirty.evaluate_pending(self.engine, self.clock)
             if result.status == "failed":
                 break
         return out
