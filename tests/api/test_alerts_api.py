@@ -21,7 +21,7 @@ LAST = dt.date(2021, 9, 14)
 @pytest.fixture
 def alert_ids(plant: Plant, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     """Enterprise A's first kiln: amber on 2 Sep, stop on 4 Sep (open); the amber superseded."""
-    scripted(monkeypatch, plant.kilns_a[0], [G, A, A, S])
+    scripted(monkeypatch, plant, plant.kilns_a[0], [G, A, A, S])
     with unit_of_work(plant.engine) as s:
         al.evaluate(s, SYSTEM, LAST)
     with unit_of_work(plant.engine) as s:

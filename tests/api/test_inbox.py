@@ -21,7 +21,7 @@ LAST = dt.date(2021, 9, 14)
 def alerts_raised(plant: Plant, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Enterprise A's first kiln: amber on 2 Sep, then stop on 4 Sep: two notices each for
     A's manager and safety officer; one notice of B's for B's operator."""
-    scripted(monkeypatch, plant.kilns_a[0], [G, A, A, S])
+    scripted(monkeypatch, plant, plant.kilns_a[0], [G, A, A, S])
     with unit_of_work(plant.engine) as s:
         ids = [a.id for a in al.evaluate(s, SYSTEM, LAST).raised]
         nt.notify(

@@ -18,6 +18,7 @@ from kilnguard.services import alerts as al
 from kilnguard.services import records as svc
 from kilnguard.services import risk as rs
 from kilnguard.services.access import SYSTEM
+from kilnguard.services.risk import levels as stored
 from kilnguard.store import models as m
 from kilnguard.store.alert_models import AlertEscalationRow, AlertRow
 from kilnguard.store.db import session_factory, unit_of_work
@@ -30,9 +31,12 @@ CFG = al.AlertConfig(escalate_managers_h=4, escalate_regulators_h=24)
 G, A, R, S = rk.GREEN, rk.AMBER, rk.RED, rk.STOP
 
 
-def scripted(monkeypatch: pytest.MonkeyPatch, kiln_id: int, levels: Sequence[int]) -> None:
+def scripted(
+    monkeypatch: pytest.MonkeyPatch, plant: Plant, kiln_id: int, levels: Sequence[int]
+) -> None:
     """The real replay, with one kiln's levels replaced by `levels` (day by day from 1 Sep,
-    the last one held) and every other kiln green: the alert rules under test see exactly this sequence."""
+    the last one held) and every other kiln green, and the stored levels rebuilt from it: the
+    alert rules under test see exactly this sequence."""
     real = rs.replay
 
     def fake(history: rs.LoadedHistory, config: rk.RiskConfig | None = None) -> rk.RiskResult:
@@ -47,6 +51,9 @@ def scripted(monkeypatch: pytest.MonkeyPatch, kiln_id: int, levels: Sequence[int
         return result
 
     monkeypatch.setattr(rs, "replay", fake)
+    monkeypatch.setattr(stored, "replay", fake)
+    with unit_of_work(plant.engine, write=True) as s:
+        stored.rebuild(s)
 
 
 @pytest.fixture
@@ -78,7 +85,7 @@ def test_an_alert_is_raised_when_the_level_rises_and_carries_the_explanation(
     plant: Plant, db: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     kiln = plant.kilns_b[0]
-    scripted(monkeypatch, kiln, [G, G, A, A, A, A])
+    scripted(monkeypatch, plant, kiln, [G, G, A, A, A, A])
     report = al.evaluate(db, SYSTEM, LAST)
     [a] = rows(db, kiln)
     assert report.raised == [a]
@@ -92,7 +99,7 @@ def test_no_second_alert_while_the_level_stays_or_wavers_below_the_open_alert(
     plant: Plant, db: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     kiln = plant.kilns_b[0]
-    scripted(monkeypatch, kiln, [A, A, A, R, R, A, R, R, A, A])
+    scripted(monkeypatch, plant, kiln, [A, A, A, R, R, A, R, R, A, A])
     al.evaluate(db, SYSTEM, LAST)
     assert [(a.level, a.raised_on) for a in rows(db, kiln)] == [("amber", day(0)), ("red", day(3))]
     again = al.evaluate(db, SYSTEM, LAST)  # idempotent: nothing new on a second run
@@ -104,7 +111,7 @@ def test_a_further_rise_raises_a_new_alert_and_closes_the_previous_as_superseded
     plant: Plant, db: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     kiln = plant.kilns_b[0]
-    scripted(monkeypatch, kiln, [G, A, R, S, S])
+    scripted(monkeypatch, plant, kiln, [G, A, R, S, S])
     al.evaluate(db, SYSTEM, LAST)
     amber, red, stop = rows(db, kiln)
     assert (amber.level, red.level, stop.level) == ("amber", "red", "stop")
@@ -117,7 +124,7 @@ def test_the_open_alert_closes_when_the_level_falls_to_green_and_the_history_is_
     plant: Plant, db: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     kiln = plant.kilns_b[0]
-    scripted(monkeypatch, kiln, [A, R, A, G, G, A, G])
+    scripted(monkeypatch, plant, kiln, [A, R, A, G, G, A, G])
     al.evaluate(db, SYSTEM, LAST)
     amber, red, amber2 = rows(db, kiln)
     assert red.closed_on == day(3) and red.closed_reason == "level fell to green"
@@ -136,7 +143,7 @@ def test_evaluating_day_by_day_gives_the_same_alerts_as_one_evaluation(
     plant: Plant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     kiln = plant.kilns_b[0]
-    scripted(monkeypatch, kiln, [G, A, A, R, G, A, S, S, R, G, A, A, G, R])
+    scripted(monkeypatch, plant, kiln, [G, A, A, R, G, A, S, S, R, G, A, A, G, R])
 
     def run(days: list[dt.date]) -> list[tuple[str, dt.date, dt.date | None, str]]:
         s = session_factory(plant.engine)()
@@ -183,7 +190,7 @@ def test_the_real_engine_raises_an_alert_when_a_kiln_is_overloaded(
 @pytest.fixture
 def red_alert(plant: Plant, db: Session, monkeypatch: pytest.MonkeyPatch) -> AlertRow:
     """One red alert on enterprise A's first kiln, raised at the end of 3 Sep (KST)."""
-    scripted(monkeypatch, plant.kilns_a[0], [G, G, R, R, R, R, R, R, R, R, R, R, R, R])
+    scripted(monkeypatch, plant, plant.kilns_a[0], [G, G, R, R, R, R, R, R, R, R, R, R, R, R])
     al.evaluate(db, SYSTEM, LAST)
     [a] = rows(db, plant.kilns_a[0])
     return a
@@ -278,7 +285,7 @@ def test_acknowledged_after_the_managers_the_regulators_are_not_called(
 def test_amber_alerts_and_alerts_closed_in_time_do_not_escalate(
     plant: Plant, db: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    scripted(monkeypatch, plant.kilns_a[0], [A, A, A, A, R, G, G])
+    scripted(monkeypatch, plant, plant.kilns_a[0], [A, A, A, A, R, G, G])
     al.evaluate(db, SYSTEM, LAST)
     amber, red = rows(db, plant.kilns_a[0])
     assert red.closed_at == red.raised_at + dt.timedelta(days=1)

@@ -167,7 +167,7 @@ def test_entries_of_an_enterprise_a_user_left_are_no_longer_shown(
 # ----------------------------------------------------------------------- alerts reach people
 @pytest.fixture
 def red_alert_a(plant: Plant, monkeypatch: pytest.MonkeyPatch) -> int:
-    scripted(monkeypatch, plant.kilns_a[0], [R, R])
+    scripted(monkeypatch, plant, plant.kilns_a[0], [R, R])
     with unit_of_work(plant.engine) as s:
         [a] = al.evaluate(s, SYSTEM, LAST).raised
         return a.id

@@ -20,6 +20,7 @@ from kilnguard.api.app import create_app
 from kilnguard.clock import FixedClock
 from kilnguard.services import records as svc
 from kilnguard.services.access import SYSTEM
+from kilnguard.services.risk import levels
 from kilnguard.services.scheduler import Scheduler, SchedulerConfig, dirty
 from kilnguard.store import models as m
 from kilnguard.store.alert_models import AlertRow
@@ -112,8 +113,10 @@ def test_evaluating_again_changes_nothing(plant: Plant, scheduler: Scheduler) ->
 
     report = scheduler.tick()  # nothing pending: no evaluate-dirty step at all
     assert [r for r in report.results if r.job == dirty.JOB] == []
-    dirty.mark(dirty.database_key(plant.engine), {plant.ent_a, plant.ent_b}, wake=False)
-    scheduler.tick()  # dirty again with no new records: the same rows, no new audit entry
+    with unit_of_work(plant.engine, write=True) as s:  # dirty again with no new records
+        levels.mark(s.connection(), {plant.ent_a: levels.ALL_DAYS, plant.ent_b: levels.ALL_DAYS})
+    assert dirty.pending(plant.engine) == frozenset({plant.ent_a, plant.ent_b})
+    scheduler.tick()  # recomputed and judged again: the same rows, no new audit entry
     assert [
         (a.id, a.level, a.raised_on, a.closed_at) for a in alerts_of(plant.engine, kiln)
     ] == rows

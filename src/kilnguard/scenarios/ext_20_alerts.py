@@ -4,8 +4,10 @@ The story: at Komusan nobody acknowledges anything — RF-2's red and stop alert
 the factory's managers and then to the province's regulators weeks before the explosion; at
 Chongjin the test kiln's alerts go unacknowledged too. At the control enterprise (Kyongsong)
 any alert is acknowledged within the half hour by its manager (with the default
-configuration its kilns stay green, so there is none to acknowledge). One replay over the
-whole span (`services.alerts.replay_alerts`), not one per day.
+configuration its kilns stay green, so there is none to acknowledge). The alerts come from the
+live path (`services.alerts.replay_alerts`): the stored levels, kept current by the demo's
+writes, judged day by day with the clock moved to the end of each day, and escalated as the
+scheduler's jobs do — what the timelines show is what the live system would have raised.
 """
 
 from __future__ import annotations

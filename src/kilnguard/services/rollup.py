@@ -1,6 +1,7 @@
 """Roll-ups of kiln risk levels for an enterprise or a region (issue 8 point 3).
 
-One replay (`services.risk`) of the kilns in view gives, per kiln, its current level — the
+The stored levels (`services.risk.levels`, kept current by every write) give, per kiln, its
+current level — the
 level on its enterprise's last production day (a kiln stopped for maintenance is still judged
 while its enterprise reports) — the worst kilns with a one-line explanation, and the trend:
 kilns per level per day over the last 30 days of records. Days outside a kiln's records
@@ -26,7 +27,7 @@ from kilnguard.domain.errors import NotFound
 from kilnguard.services import access
 from kilnguard.services import risk as rs
 from kilnguard.services.access import Principal, get_readable
-from kilnguard.services.alerts.rules import summary_of
+from kilnguard.services.risk import levels as stored
 from kilnguard.store import models as m
 
 LEVELS = rk.LEVEL_NAMES
@@ -89,75 +90,50 @@ def _build(session: Session, scope: str, ident: int, name: str, kilns: Sequence[
     out.enterprises = sorted({ents[k.enterprise_id] for k in kilns})
     if not kilns:
         return out
-    history = rs.load_history(session, kilns)
-    if not history.records.production:
-        for k in kilns:
-            out.kilns.append(
-                KilnStatus(
-                    k.id,
-                    k.name,
-                    k.enterprise_id,
-                    ents[k.enterprise_id],
-                    None,
-                    "no records",
-                    0.0,
-                    "",
-                )
-            )
-        out.counts["no records"] = len(kilns)
-        return out
-    result = rs.replay(history)
-    first: dict[str, dt.date] = {}
-    horizon: dict[int, dt.date] = {}
-    by_kiln = {str(k.id): k.enterprise_id for k in history.kiln_rows}
-    for p in history.records.production:
-        if p.kiln_id not in first or p.day < first[p.kiln_id]:
-            first[p.kiln_id] = p.day
-        ent = by_kiln[p.kiln_id]
-        if ent not in horizon or p.day > horizon[ent]:
-            horizon[ent] = p.day
-    out.as_of = history.end
-    levels = result.levels
-    for i, k in enumerate(history.kiln_rows):
-        day = horizon.get(k.enterprise_id)
-        if day is None or str(k.id) not in first:
+    latest = stored.latest(session, kilns)
+    for k in kilns:
+        now = latest.get(k.id)
+        if now is None:
             status = KilnStatus(
                 k.id, k.name, k.enterprise_id, ents[k.enterprise_id], None, "no records", 0.0, ""
             )
         else:
-            d = (day - history.start).days
-            e = rk.explain(result, i, d)
             status = KilnStatus(
                 k.id,
                 k.name,
                 k.enterprise_id,
                 ents[k.enterprise_id],
-                day,
-                LEVELS[int(levels[i, d])],
-                float(result.risk_ratio[i, d]),
-                summary_of(e),
+                now.day,
+                now.name,
+                now.risk_ratio,
+                now.summary,
             )
         out.kilns.append(status)
         out.counts[status.level] += 1
+    if not latest:
+        return out
+    out.as_of = max(v.day for v in latest.values())
     rank = {n: i for i, n in enumerate(LEVELS)}
     ranked = sorted(
         (s for s in out.kilns if s.level in rank and s.level != "green"),
         key=lambda s: (-rank[s.level], -s.risk_ratio, s.kiln),
     )
     out.worst = ranked[:WORST_MAX]
+    first = stored.first_day(session, kilns)
+    window = stored.series(session, kilns, out.as_of - dt.timedelta(days=TREND_DAYS - 1), out.as_of)
+    by_day: dict[dt.date, dict[int, int]] = {}
+    for kiln_id, rows in window.items():
+        for r in rows:
+            by_day.setdefault(r.day, {})[kiln_id] = r.level
     for offset in range(TREND_DAYS - 1, -1, -1):
-        day = history.end - dt.timedelta(days=offset)
-        if day < history.start:
+        day = out.as_of - dt.timedelta(days=offset)
+        if first is None or day < first:
             continue
-        d = (day - history.start).days
         counts = _empty_counts()
-        for i, k in enumerate(history.kiln_rows):
-            kfirst = first.get(str(k.id))
-            hz = horizon.get(k.enterprise_id)
-            if kfirst is None or hz is None or not kfirst <= day <= hz:
-                counts["no records"] += 1
-            else:
-                counts[LEVELS[int(levels[i, d])]] += 1
+        levels_of_day = by_day.get(day, {})
+        for k in kilns:
+            level = levels_of_day.get(k.id)
+            counts["no records" if level is None else LEVELS[level]] += 1
         out.trend.append({"day": day.isoformat(), **counts})
     return out
 

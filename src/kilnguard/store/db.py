@@ -3,6 +3,13 @@
 SQLite (embedded default) runs in WAL mode with foreign keys enforced; PostgreSQL is used when
 `KILNGUARD_DATABASE_URL` names one. The unit of work owns the transaction: services never
 commit; `unit_of_work()` commits once at the end and rolls everything back on any error.
+
+Writes are race-free on both databases. A unit of work opened with `write=True` starts with
+`BEGIN IMMEDIATE` on SQLite, so write transactions run one at a time and a service's checks
+(is this shift free? is the order still open?) read what the write will be judged against.
+PostgreSQL keeps its concurrency: invariants are held by constraints (unique, check, the
+exclusion constraint on overlapping shifts) and state changes are compare-and-set
+(`services.writes.change`). A constraint a concurrent writer won is a `Conflict` (409).
 """
 
 from __future__ import annotations
@@ -15,11 +22,13 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kilnguard.clock import SYSTEM_CLOCK, Clock
 from kilnguard.config import database_url
+from kilnguard.domain.errors import Conflict
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -40,11 +49,24 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+WRITE_OPTION = "kilnguard_write"
+"""Execution option of a write unit of work's connection: SQLite begins it `IMMEDIATE`."""
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """Take SQLite's write lock when a write transaction begins, not at its first write: a
+    concurrent writer then waits (busy_timeout) instead of passing the same checks. Other
+    transactions keep the driver's deferred behaviour (reads never wait for writers)."""
+    if conn.get_execution_options().get(WRITE_OPTION):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def make_engine(url: str | None = None) -> Engine:
     url = normalise_url(url or database_url())
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
@@ -58,8 +80,11 @@ def get_engine() -> Engine:
     return engine_for(normalise_url(database_url()))
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+def session_factory(engine: Engine, *, write: bool = False) -> sessionmaker[Session]:
+    options = {WRITE_OPTION: True} if write else {}
+    return sessionmaker(
+        bind=engine, expire_on_commit=False, autoflush=True, execution_options=options
+    )
 
 
 CLOCK_KEY = "kilnguard.clock"
@@ -71,18 +96,47 @@ def clock_of(session: Session) -> Clock:
     return clock
 
 
+CONSTRAINT_MESSAGES: dict[str, str] = {
+    "ex_shifts_worker_overlap": "the worker already has a shift overlapping this one",
+    "uq_shifts_worker_start": "the worker already has a shift starting at this time",
+    "uq_idempotency_keys_username": "a request with this Idempotency-Key is being processed",
+}
+"""What a violated constraint means to the user, by constraint name (others: a generic text)."""
+
+
+def conflict_of(exc: IntegrityError) -> Conflict:
+    """The `Conflict` a constraint violation means: another request stored the same thing first
+    (the write is refused whole, so retrying after a fresh read is safe)."""
+    text = str(exc.orig)
+    for name, message in CONSTRAINT_MESSAGES.items():
+        if name in text:
+            return Conflict(f"{message} (stored by a concurrent request)")
+    return Conflict(
+        "the write clashes with a record stored meanwhile (a unique or consistency rule of the "
+        "database); reload and try again"
+    )
+
+
 @contextmanager
-def unit_of_work(engine: Engine | None = None, *, clock: Clock | None = None) -> Iterator[Session]:
+def unit_of_work(
+    engine: Engine | None = None, *, clock: Clock | None = None, write: bool = False
+) -> Iterator[Session]:
     """One transaction: commit at the end, roll back everything on error.
 
     `clock` is the shell's time source (request time, CLI option, a test's fixed clock);
     services read it through `services.writes.now(session)`, never the machine clock.
+    `write=True` serialises the transaction with every other write on SQLite (`BEGIN
+    IMMEDIATE`, see the module doc); a read-only shell (a GET) leaves it False so it never waits
+    for a writer. A constraint violation leaves as `Conflict`.
     """
-    session = session_factory(engine or get_engine())()
+    session = session_factory(engine or get_engine(), write=write)()
     session.info[CLOCK_KEY] = clock or SYSTEM_CLOCK
     try:
         yield session
         session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise conflict_of(exc) from exc
     except BaseException:
         session.rollback()
         raise

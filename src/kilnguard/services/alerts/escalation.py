@@ -8,6 +8,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kilnguard.clock import FixedClock
 from kilnguard.domain import risk as rk
 from kilnguard.domain.roles import Role
 from kilnguard.services import access
@@ -17,6 +18,7 @@ from kilnguard.services.alerts.rules import AlertConfig
 from kilnguard.services.notifications import alert_notices
 from kilnguard.store import models as m
 from kilnguard.store.alert_models import AlertEscalationRow, AlertRow
+from kilnguard.store.db import CLOCK_KEY
 
 #: Who each escalation level notifies.
 NOTIFIED = {1: Role.MANAGER, 2: Role.REGULATOR}
@@ -95,11 +97,29 @@ def replay_alerts(
     alert_config: AlertConfig | None = None,
     on_raised: Callable[[AlertRow], None] | None = None,
 ) -> EvaluateReport:
-    """Evaluate and escalate over a past history `first`..`last`: the same rows as running
-    `evaluate` and `escalate` at the end of every day, from one replay (both are incremental
-    and time-aware). `on_raised` sees each new alert before escalation (demo acknowledgements).
-    """
-    report = evaluate(session, who, last, config, first=first, on_raised=on_raised)
-    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tzinfo=dt.UTC)
-    report.escalated = escalate(session, end, alert_config)
+    """Run the live path over a past history `first`..`last`, day by day: the unit of work's
+    clock is moved to the end of each day (noon UTC of the next day, after every zone's
+    midnight), that day is judged (`evaluate` from the stored levels, as the scheduler's
+    rollover does) and what fell due is escalated (`escalate`, as the scheduler's escalation
+    job does). `on_raised` sees each new alert before escalation (the demo's acknowledgements).
+    The demo builds its alerts this way, so what its timelines show is what the live system
+    would have raised."""
+    report = EvaluateReport()
+    saved = session.info.get(CLOCK_KEY)
+    day = first
+    try:
+        while day <= last:
+            now = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(12), tzinfo=dt.UTC)
+            session.info[CLOCK_KEY] = FixedClock(now)
+            part = evaluate(session, who, day, config, first=first, now=now, on_raised=on_raised)
+            report.raised += part.raised
+            report.closed += part.closed
+            report.kilns = max(report.kilns, part.kilns)
+            report.escalated += escalate(session, now, alert_config)
+            day += dt.timedelta(days=1)
+    finally:
+        if saved is None:
+            session.info.pop(CLOCK_KEY, None)
+        else:
+            session.info[CLOCK_KEY] = saved
     return report

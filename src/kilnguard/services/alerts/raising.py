@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,6 +25,7 @@ from kilnguard.services.alerts.rules import (
     summary_of,
 )
 from kilnguard.services.notifications import alert_notices
+from kilnguard.services.risk import levels as stored
 from kilnguard.store import models as m
 from kilnguard.store.alert_models import AlertEscalationRow, AlertRow
 
@@ -77,6 +78,91 @@ def _enterprise_horizons(history: rs.LoadedHistory, as_of: dt.date) -> dict[int,
     return out
 
 
+@dataclass
+class _KilnDays:
+    """One kiln's days to judge, in order, and how to explain one of them."""
+
+    kiln: m.Kiln
+    days: list[dt.date]
+    levels: list[int]
+    before: int  # the level of the day before the first one (green when none)
+    explain: Callable[[int], rk.Explanation]  # index into days
+
+
+def _stored_days(
+    session: Session, kilns: Sequence[m.Kiln], as_of: dt.date, first: dt.date | None
+) -> Iterator[tuple[m.Kiln, list[stored.StoredLevel]]]:
+    """Each kiln's stored levels up to `as_of` (from `first`, and the day before it)."""
+    start = first - dt.timedelta(days=1) if first is not None else None
+    found = stored.series(session, kilns, start, as_of)
+    for kiln in kilns:
+        yield kiln, found.get(kiln.id, [])
+
+
+def _judged_days(
+    session: Session,
+    kilns: Sequence[m.Kiln],
+    as_of: dt.date,
+    first: dt.date | None,
+    config: rk.RiskConfig | None,
+    since: dict[int, dt.date],
+) -> Iterator[_KilnDays]:
+    """The days after each kiln's last alert event (`since`), from the stored levels, or from
+    a replay when a configuration other than the stored levels' is asked for."""
+    if config is None:
+        for kiln, rows in _stored_days(session, kilns, as_of, first):
+            lo = since.get(kiln.id)
+            before = [r for r in rows if lo is not None and r.day <= lo]
+            todo = [
+                r for r in rows if (lo is None or r.day > lo) and (first is None or r.day >= first)
+            ]
+            if not todo:
+                continue
+
+            def explain(
+                i: int, kiln: m.Kiln = kiln, todo: list[stored.StoredLevel] = todo
+            ) -> rk.Explanation:
+                e = stored.explanation(session, kiln, todo[i].day)
+                if e is None:  # stored levels keep the text of days above green
+                    raise LookupError(f"no stored explanation for kiln {kiln.id} on {todo[i].day}")
+                return e
+
+            yield _KilnDays(
+                kiln,
+                [r.day for r in todo],
+                [r.level for r in todo],
+                before[-1].level if before else rk.GREEN,
+                explain,
+            )
+        return
+    history = rs.load_history(session, kilns, start=first, end=as_of)
+    if history.start > as_of or not history.records.production:
+        return
+    result = rs.replay(history, config)
+    horizons = _enterprise_horizons(history, as_of)
+    for k_index, kiln in enumerate(history.kiln_rows):
+        horizon = horizons.get(kiln.enterprise_id)
+        if horizon is None:
+            continue
+        lo = since.get(kiln.id)
+        d0 = max(0, (lo - history.start).days + 1) if lo is not None else 0
+        hi = (horizon - history.start).days
+        if d0 > hi:
+            continue
+        row = result.levels[k_index].tolist()
+
+        def explain_replayed(i: int, k: int = k_index, d0: int = d0) -> rk.Explanation:
+            return rk.explain(result, k, d0 + i)
+
+        yield _KilnDays(
+            kiln,
+            [history.start + dt.timedelta(days=d) for d in range(d0, hi + 1)],
+            [int(x) for x in row[d0 : hi + 1]],
+            int(row[d0 - 1]) if d0 > 0 else rk.GREEN,
+            explain_replayed,
+        )
+
+
 def evaluate(
     session: Session,
     who: Principal,
@@ -87,11 +173,14 @@ def evaluate(
     now: dt.datetime | None = None,
     on_raised: Callable[[AlertRow], None] | None = None,
     enterprise_ids: Collection[int] | None = None,
+    at_now: bool = False,
 ) -> EvaluateReport:
-    """Raise and close alerts for every kiln `who` may read, from one replay up to `as_of`.
-    `now` (default: the unit of work's clock) caps the raise time of a day not yet over.
-    `enterprise_ids` narrows it to the kilns of those enterprises (whole enterprises, so each
-    kiln's horizon is its enterprise's, as in a full evaluation)."""
+    """Raise and close alerts for every kiln `who` may read, from the stored levels up to
+    `as_of` (each kiln resumes after its last alert event; a replay instead when `config` is
+    given). `now` (default: the unit of work's clock) caps the raise time of a day not yet
+    over. `enterprise_ids` narrows it to the kilns of those enterprises. `at_now`: raise and
+    close at `now` itself, not at the end of the judged day (the live path after a write: the
+    alert reaches people now, so its escalation delays count from now)."""
     report = EvaluateReport()
     kilns = rs.readable_kilns(session, who)
     if enterprise_ids is not None:
@@ -99,11 +188,6 @@ def evaluate(
         kilns = [k for k in kilns if k.enterprise_id in wanted]
     if not kilns:
         return report
-    history = rs.load_history(session, kilns, start=first, end=as_of)
-    if history.start > as_of or not history.records.production:
-        return report
-    result = rs.replay(history, config)
-    horizons = _enterprise_horizons(history, as_of)
     now = now or writes.now(session)
     ents = {e.id: e for e in session.scalars(select(m.Enterprise))}
     rows_by_kiln: dict[int, list[AlertRow]] = defaultdict(list)
@@ -111,27 +195,20 @@ def evaluate(
         select(AlertRow).where(AlertRow.kiln_id.in_([k.id for k in kilns])).order_by(AlertRow.id)
     ):
         rows_by_kiln[row.kiln_id].append(row)
-    for k_index, kiln in enumerate(history.kiln_rows):
-        horizon = horizons.get(kiln.enterprise_id)
-        if horizon is None:
-            continue
+    since: dict[int, dt.date] = {}
+    for kiln_id, rows in rows_by_kiln.items():
+        events = [r.raised_on for r in rows] + [r.closed_on for r in rows if r.closed_on]
+        if events:
+            since[kiln_id] = max(events)
+    for todo in _judged_days(session, kilns, as_of, first, config, since):
+        kiln = todo.kiln
         report.kilns += 1
         tz = _tz(ents.get(kiln.enterprise_id))
         rows = rows_by_kiln[kiln.id]
         open_alert = next((r for r in reversed(rows) if r.closed_at is None), None)
-        events = [r.raised_on for r in rows] + [r.closed_on for r in rows if r.closed_on]
-        d0 = 0
-        if events:
-            d0 = max(0, (max(events) - history.start).days + 1)
-        hi = (horizon - history.start).days
-        if d0 > hi:
-            continue
-        levels = result.levels[k_index].tolist()
-        prev = levels[d0 - 1] if d0 > 0 else rk.GREEN
-        for d in range(d0, hi + 1):
-            level = int(levels[d])
-            day = history.start + dt.timedelta(days=d)
-            at = min(end_of_day(day, tz), now)
+        prev = todo.before
+        for i, (day, level) in enumerate(zip(todo.days, todo.levels, strict=True)):
+            at = now if at_now else min(end_of_day(day, tz), now)
             if level == rk.GREEN and open_alert is not None:
                 _close(session, who, open_alert, day, at, FELL_TO_GREEN)
                 report.closed.append(open_alert)
@@ -141,7 +218,7 @@ def evaluate(
                 and level >= rk.AMBER
                 and (open_alert is None or level > RANK[open_alert.level])
             ):
-                e = rk.explain(result, k_index, d)
+                e = todo.explain(i)
                 new = AlertRow(
                     enterprise_id=kiln.enterprise_id,
                     kiln_id=kiln.id,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from kilnguard.config import env_number
 from kilnguard.domain import risk as rk
 from kilnguard.domain.errors import ValidationError
+from kilnguard.services.risk.levels import summary_of as summary_of  # the alerts' summary
 
 LEVELS = rk.LEVEL_NAMES  # green, amber, red, stop
 RANK = {name: i for i, name in enumerate(LEVELS)}
@@ -46,12 +47,3 @@ class AlertConfig:
 def end_of_day(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
     """The end of plant-local `day` (midnight starting the next day) in UTC."""
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=tz).astimezone(dt.UTC)
-
-
-def summary_of(e: rk.Explanation) -> str:
-    """One line: the explanation's first sentence and the worst barrier's first fact."""
-    first = e.text.split(". ", 1)[0].rstrip(".") + "."
-    if e.findings and e.findings[0].facts:
-        f = e.findings[0]
-        first += f" Worst: {f.barrier} ×{f.factor:.2f} ({f.level}): {f.facts[0]}."
-    return first[:500]

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from kilnguard.domain import risk as rk
 from kilnguard.domain.errors import ValidationError
 from kilnguard.services import access
-from kilnguard.services import risk as rs
 from kilnguard.services.access import Principal
 from kilnguard.services.alerts.rules import ESCALATION_WORDS, RANK
+from kilnguard.services.risk import levels as stored
 from kilnguard.store import models as m
 from kilnguard.store.alert_models import AlertEscalationRow, AlertRow
 
@@ -183,12 +183,13 @@ class KilnRisk:
 
 
 def kiln_risk(session: Session, who: Principal, *, kiln_id: int) -> KilnRisk:
-    """The risk panel of a kiln `who` may read (NotFound otherwise)."""
+    """The risk panel of a kiln `who` may read (NotFound otherwise), from the stored levels:
+    the level on its enterprise's latest production day, as the dashboards judge it."""
+    kiln = access.get_readable(session, who, m.Kiln, kiln_id)
     day, explanation = None, None
-    replayed = rs.replay_kiln(session, who, kiln_id=kiln_id)
-    if replayed is not None:
-        history, result = replayed
-        day = rs.last_record_day(history, 0)
-        explanation = rk.explain(result, 0, (day - history.start).days)
+    now = stored.latest(session, [kiln]).get(kiln.id)
+    if now is not None:
+        day = now.day
+        explanation = stored.explanation(session, kiln, now.day)
     rows = list_alerts(session, who, state="all", kiln_id=kiln_id)
     return KilnRisk(kiln_id, day, explanation, describe(session, rows))

@@ -30,6 +30,7 @@ from kilnguard.services.bundle.plan import (
 from kilnguard.services.bundle.read import Bundle, BundleInvalid, paused_gc
 from kilnguard.services.bundle.spec import ColumnSpec
 from kilnguard.services.bundle.values import REF, python_value
+from kilnguard.services.risk import levels as stored_levels
 
 
 @dataclass
@@ -191,6 +192,10 @@ def _apply(
         if sp.updates:
             run.update(sp)
     entries = run.audit()
+    # bulk inserts bypass the ORM's flush hooks: mark the enterprises by hand; their levels
+    # are recomputed by the scheduler (or the first read), not inside the import's commit
+    owners = {o: stored_levels.ALL_DAYS for o in run.inserted if o is not None}
+    stored_levels.mark(session.connection(), owners)
     session.flush()
     if progress:
         progress("written", len(sheets), len(sheets))

@@ -97,7 +97,7 @@ def claim_due(
     slots = due_slots(job.schedule, last, now, each=job.each, limit=catch_up_days)
     keys = claim(engine, clock, job.name, slots, holder)
     if keys and not job.each:
-        with unit_of_work(engine, clock=clock) as session:
+        with unit_of_work(engine, clock=clock, write=True) as session:
             session.execute(
                 update(SchedulerRun)
                 .where(
@@ -149,12 +149,13 @@ def execute(engine: Engine, clock: Clock, job: Job, run_id: int, holder: str) ->
         return RunResult(job.name, key, "skipped", "done already")
     slot = job.schedule.named(key)
     try:
-        with unit_of_work(engine, clock=clock) as session:
+        # an atomic job's writes and its mark commit together, under the write lock (SQLite)
+        with unit_of_work(engine, clock=clock, write=job.atomic) as session:
             outcome = job.run(session, slot)
             if job.atomic:
                 _mark_done(session, run_id, holder, clock.now(), outcome)
         if not job.atomic:
-            with unit_of_work(engine, clock=clock) as session:
+            with unit_of_work(engine, clock=clock, write=True) as session:
                 _mark_done(session, run_id, holder, clock.now(), outcome)
     except _DoneElsewhere:
         log.info("%s %s: done by another instance meanwhile; this run rolled back", job.name, key)
@@ -173,7 +174,7 @@ def _failed(
     log.exception("%s %s failed", job.name, key)
     error = f"{type(exc).__name__}: {exc}"[:4000]
     now = clock.now()
-    with unit_of_work(engine, clock=clock) as session:
+    with unit_of_work(engine, clock=clock, write=True) as session:
         row = session.get(SchedulerRun, run_id)
         if row is None or row.done_at is not None:
             return RunResult(job.name, key, "skipped", "done already")

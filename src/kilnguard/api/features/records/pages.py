@@ -27,6 +27,7 @@ from kilnguard.services import records as svc
 from kilnguard.services import risk as rs
 from kilnguard.services.access import Principal
 from kilnguard.services.records import views
+from kilnguard.services.risk import levels as stored
 from kilnguard.web.pages import KILN_PANELS, render
 
 router = APIRouter(include_in_schema=False)
@@ -36,7 +37,8 @@ router = APIRouter(include_in_schema=False)
 def kiln_list(request: Request, who: Who) -> HTMLResponse:
     with uow(request) as session:
         groups = views.kilns_by_enterprise(session, who)
-        levels = rs.latest_levels(session, who)
+        kilns = rs.readable_kilns(session, who)
+        levels = {k: v.name for k, v in stored.latest(session, kilns).items()}
     return render(request, "kilns.html", who, groups=groups, levels=levels)
 
 
