@@ -119,21 +119,18 @@ def _build(session: Session, scope: str, ident: int, name: str, kilns: Sequence[
         key=lambda s: (-rank[s.level], -s.risk_ratio, s.kiln),
     )
     out.worst = ranked[:WORST_MAX]
-    first = stored.first_day(session, kilns)
-    window = stored.series(session, kilns, out.as_of - dt.timedelta(days=TREND_DAYS - 1), out.as_of)
-    by_day: dict[dt.date, dict[int, int]] = {}
-    for kiln_id, rows in window.items():
-        for r in rows:
-            by_day.setdefault(r.day, {})[kiln_id] = r.level
+    counted = stored.counts_by_day(
+        session, kilns, out.as_of - dt.timedelta(days=TREND_DAYS - 1), out.as_of
+    )
+    first = min(counted, default=None)  # the trend starts at the first day with records
     for offset in range(TREND_DAYS - 1, -1, -1):
         day = out.as_of - dt.timedelta(days=offset)
         if first is None or day < first:
             continue
         counts = _empty_counts()
-        levels_of_day = by_day.get(day, {})
-        for k in kilns:
-            level = levels_of_day.get(k.id)
-            counts["no records" if level is None else LEVELS[level]] += 1
+        for level, n in counted.get(day, {}).items():
+            counts[LEVELS[level]] += n
+        counts["no records"] = len(kilns) - sum(counted.get(day, {}).values())
         out.trend.append({"day": day.isoformat(), **counts})
     return out
 

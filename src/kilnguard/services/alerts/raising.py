@@ -90,13 +90,27 @@ class _KilnDays:
 
 
 def _stored_days(
-    session: Session, kilns: Sequence[m.Kiln], as_of: dt.date, first: dt.date | None
+    session: Session,
+    kilns: Sequence[m.Kiln],
+    as_of: dt.date,
+    first: dt.date | None,
+    since: dict[int, dt.date],
 ) -> Iterator[tuple[m.Kiln, list[stored.StoredLevel]]]:
-    """Each kiln's stored levels up to `as_of` (from `first`, and the day before it)."""
-    start = first - dt.timedelta(days=1) if first is not None else None
-    found = stored.series(session, kilns, start, as_of)
+    """Each kiln's stored levels up to `as_of` that can change its alerts: from its last alert
+    event (that day included, for the level before), or, for a kiln never alerted, from its
+    first day above green (the days before it raise nothing); never before `first` - 1."""
+    floor = first - dt.timedelta(days=1) if first is not None else None
+    starts: dict[int, dt.date] = {}
+    never = [k for k in kilns if k.id not in since]
+    if never:
+        starts.update(stored.first_above_green(session, never, first, as_of))
+    for k in kilns:
+        if k.id in since:
+            starts[k.id] = max(since[k.id], floor) if floor is not None else since[k.id]
+    found = stored.rows_from(session, starts, as_of)
     for kiln in kilns:
-        yield kiln, found.get(kiln.id, [])
+        if kiln.id in found:
+            yield kiln, found[kiln.id]
 
 
 def _judged_days(
@@ -110,7 +124,7 @@ def _judged_days(
     """The days after each kiln's last alert event (`since`), from the stored levels, or from
     a replay when a configuration other than the stored levels' is asked for."""
     if config is None:
-        for kiln, rows in _stored_days(session, kilns, as_of, first):
+        for kiln, rows in _stored_days(session, kilns, as_of, first, since):
             lo = since.get(kiln.id)
             before = [r for r in rows if lo is not None and r.day <= lo]
             todo = [

@@ -33,11 +33,13 @@ import numpy as np
 from sqlalchemy import (
     Connection,
     Table,
+    and_,
     bindparam,
     case,
     delete,
     func,
     insert,
+    or_,
     select,
     update,
 )
@@ -440,55 +442,103 @@ def _stored(row: Any) -> StoredLevel:
     )
 
 
+def _of_kilns(session: Session, kilns: Sequence[m.Kiln]) -> Any:
+    """The WHERE clause selecting these kilns' rows: by enterprise (the index's first column)
+    when they are every kiln of their enterprises, as in a dashboard; else by kiln."""
+    ents = {k.enterprise_id for k in kilns}
+    total = session.scalar(
+        select(func.count()).select_from(m.Kiln).where(m.Kiln.enterprise_id.in_(ents))
+    )
+    if total == len({k.id for k in kilns}):
+        return LEVELS.c.enterprise_id.in_(ents)
+    return LEVELS.c.kiln_id.in_([k.id for k in kilns])
+
+
+_SHORT = (
+    LEVELS.c.kiln_id,
+    LEVELS.c.enterprise_id,
+    LEVELS.c.day,
+    LEVELS.c.level,
+    LEVELS.c.risk_ratio,
+    LEVELS.c.summary,
+)
+
+
 def latest(session: Session, kilns: Sequence[m.Kiln]) -> dict[int, StoredLevel]:
     """Each kiln's level on its enterprise's latest production day (the day the dashboards
     judge); kilns with no production record are absent."""
+    if not kilns:
+        return {}
     ensure(session, {k.enterprise_id for k in kilns})
     t = LEVELS
-    last_day = (
-        select(t.c.enterprise_id, func.max(t.c.day).label("day"))
-        .where(t.c.enterprise_id.in_({k.enterprise_id for k in kilns}))
-        .group_by(t.c.enterprise_id)
-        .subquery()
+    last = [  # the horizon each enterprise's levels were last computed to (fresh: ensured)
+        (e, d)
+        for e, d in session.execute(
+            select(STATES.c.enterprise_id, STATES.c.computed_through).where(
+                STATES.c.enterprise_id.in_({k.enterprise_id for k in kilns})
+            )
+        ).all()
+        if d is not None
+    ]
+    if not last:
+        return {}
+    wanted = {k.id for k in kilns}
+    rows = session.execute(
+        select(*_SHORT).where(or_(*(and_(t.c.enterprise_id == e, t.c.day == d) for e, d in last)))
     )
+    return {r.kiln_id: _stored(r) for r in rows if r.kiln_id in wanted}
+
+
+def first_above_green(
+    session: Session, kilns: Sequence[m.Kiln], start: dt.date | None, end: dt.date
+) -> dict[int, dt.date]:
+    """Each kiln's first day above green in `start`..`end` (kilns with none are absent)."""
+    ensure(session, {k.enterprise_id for k in kilns})
     stmt = (
-        select(t)
-        .join(
-            last_day, (t.c.enterprise_id == last_day.c.enterprise_id) & (t.c.day == last_day.c.day)
-        )
-        .where(t.c.kiln_id.in_([k.id for k in kilns]))
+        select(LEVELS.c.kiln_id, func.min(LEVELS.c.day))
+        .where(LEVELS.c.kiln_id.in_([k.id for k in kilns]), LEVELS.c.level > 0)
+        .where(LEVELS.c.day <= end)
+        .group_by(LEVELS.c.kiln_id)
     )
-    return {r.kiln_id: _stored(r) for r in session.execute(stmt)}
-
-
-def series(
-    session: Session,
-    kilns: Sequence[m.Kiln],
-    start: dt.date | None = None,
-    end: dt.date | None = None,
-) -> dict[int, list[StoredLevel]]:
-    """Each kiln's stored days in `start`..`end`, in day order."""
-    ensure(session, {k.enterprise_id for k in kilns})
-    t = LEVELS
-    stmt = select(
-        t.c.kiln_id, t.c.enterprise_id, t.c.day, t.c.level, t.c.risk_ratio, t.c.summary
-    ).where(t.c.kiln_id.in_([k.id for k in kilns]))
     if start is not None:
-        stmt = stmt.where(t.c.day >= start)
-    if end is not None:
-        stmt = stmt.where(t.c.day <= end)
-    out: dict[int, list[StoredLevel]] = {k.id: [] for k in kilns}
-    for r in session.execute(stmt.order_by(t.c.kiln_id, t.c.day)):
+        stmt = stmt.where(LEVELS.c.day >= start)
+    return {k: d for k, d in session.execute(stmt).all()}
+
+
+def rows_from(
+    session: Session, starts: dict[int, dt.date], end: dt.date
+) -> dict[int, list[StoredLevel]]:
+    """Each kiln's stored days from its own start day to `end`, in day order (one query: the
+    kilns grouped by start day)."""
+    out: dict[int, list[StoredLevel]] = {k: [] for k in starts}
+    if not starts:
+        return out
+    by_start: dict[dt.date, list[int]] = {}
+    for kiln_id, day in starts.items():
+        by_start.setdefault(day, []).append(kiln_id)
+    t = LEVELS
+    cond = or_(*(and_(t.c.kiln_id.in_(ks), t.c.day >= d) for d, ks in by_start.items()))
+    stmt = select(*_SHORT).where(cond, t.c.day <= end).order_by(t.c.kiln_id, t.c.day)
+    for r in session.execute(stmt):
         out[r.kiln_id].append(_stored(r))
     return out
 
 
-def first_day(session: Session, kilns: Sequence[m.Kiln]) -> dt.date | None:
-    """The first stored day of any of these kilns (their first production record)."""
-    day: dt.date | None = session.scalar(
-        select(func.min(LEVELS.c.day)).where(LEVELS.c.kiln_id.in_([k.id for k in kilns]))
+def counts_by_day(
+    session: Session, kilns: Sequence[m.Kiln], start: dt.date, end: dt.date
+) -> dict[dt.date, dict[int, int]]:
+    """Kilns per level per day in `start`..`end` ({day: {level: kilns}}), counted in SQL."""
+    ensure(session, {k.enterprise_id for k in kilns})
+    t = LEVELS
+    stmt = (
+        select(t.c.day, t.c.level, func.count())
+        .where(_of_kilns(session, kilns), t.c.day >= start, t.c.day <= end)
+        .group_by(t.c.day, t.c.level)
     )
-    return day
+    out: dict[dt.date, dict[int, int]] = {}
+    for day, level, n in session.execute(stmt).all():
+        out.setdefault(day, {})[int(level)] = int(n)
+    return out
 
 
 def explanation(session: Session, kiln: m.Kiln, day: dt.date) -> rk.Explanation | None:
