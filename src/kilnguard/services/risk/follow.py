@@ -16,6 +16,7 @@ from collections.abc import Callable
 from itertools import chain
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Engine
@@ -25,6 +26,7 @@ from kilnguard.services.risk.levels import ALL_DAYS, WROTE_KEY, mark, refresh
 from kilnguard.store import models as m
 from kilnguard.store.change_models import ChangeHazardZoneRow, ChangeRecord, ChangeRequestRow
 from kilnguard.store.db import clock_of, unit_of_work
+from kilnguard.store.models import UTCDateTime
 
 log = logging.getLogger("kilnguard.levels")
 
@@ -59,21 +61,43 @@ def recompute_after_commit(on: bool) -> None:
     _recompute_after_commit = on
 
 
-def affected_day(obj: object) -> dt.date:
+_DATED: dict[type[Any], tuple[str, ...]] = {}
+
+
+def _dated_columns(cls: type[Any]) -> tuple[str, ...]:
+    """The attributes of a mapped class whose columns hold dates or times (cached)."""
+    keys = _DATED.get(cls)
+    if keys is None:
+        keys = _DATED[cls] = tuple(
+            attr.key
+            for attr in sa_inspect(cls).column_attrs
+            if isinstance(attr.columns[0].type, sa.Date | sa.DateTime | UTCDateTime)
+        )
+    return keys
+
+
+def affected_day(obj: object, new: bool = False) -> dt.date:
     """The earliest day a change of this row can move a level: the earliest date among its
     date and time columns, before and after the change (a time's UTC day less one, which
-    covers every zone); `ALL_DAYS` for a kiln (rating, kind, lining) or a row naming none."""
+    covers every zone); `ALL_DAYS` for a kiln (rating, kind, lining) or a row naming none.
+    `new`: a row being inserted (its values are all there is, no history to read)."""
     if isinstance(obj, m.Kiln):
         return ALL_DAYS
     state = sa_inspect(obj)
-    days: list[dt.date] = []
-    for attr in state.mapper.column_attrs:
-        hist = state.attrs[attr.key].history
-        for value in chain(hist.added or (), hist.unchanged or (), hist.deleted or ()):
-            if isinstance(value, dt.datetime):
-                days.append(value.date() - dt.timedelta(days=1))
-            elif isinstance(value, dt.date):
-                days.append(value)
+    keys = _dated_columns(type(obj))
+    values: list[Any]
+    if new:
+        values = [state.dict.get(k) for k in keys]
+    else:
+        values = []
+        for k in keys:
+            hist = state.attrs[k].history
+            values.extend(chain(hist.added or (), hist.unchanged or (), hist.deleted or ()))
+    days = [
+        v.date() - dt.timedelta(days=1) if isinstance(v, dt.datetime) else v
+        for v in values
+        if isinstance(v, dt.date)
+    ]
     return min(days) if days else ALL_DAYS
 
 
@@ -85,9 +109,10 @@ def _enterprise_of(obj: object) -> int | None:
 def _after_flush(session: Session, flush_context: object) -> None:
     session.info[WROTE_KEY] = True
     marks: dict[int, dt.date] = {}
-    for obj in chain(session.new, session.dirty, session.deleted):
+    new = session.new
+    for obj in chain(new, session.dirty, session.deleted):
         if isinstance(obj, TRACKED) and (ent := _enterprise_of(obj)) is not None:
-            day = affected_day(obj)
+            day = affected_day(obj, new=obj in new)
             marks[ent] = min(day, marks.get(ent, day))
     if marks:
         mark(session.connection(), marks)
