@@ -164,3 +164,32 @@ def test_a_read_builds_levels_never_computed(plant: Plant) -> None:
         assert {k.id for k in kilns if k.enterprise_id in (plant.ent_a, plant.ent_b)} <= set(latest)
         assert all(v.day == dt.date(2021, 9, 14) for v in latest.values())
     assert_equal_to_full_replay(plant.engine)
+
+
+def test_concurrent_recomputes_of_one_enterprise_neither_fail_nor_differ(plant: Plant) -> None:
+    """Four threads recompute the same dirty enterprise at once (a writer's thread, the
+    scheduler, two page reads): on PostgreSQL the per-enterprise lock makes them queue, on
+    SQLite the write lock does; none fails, and the rows are those of a full replay."""
+    import threading
+
+    with unit_of_work(plant.engine, clock=LATER, write=True) as s:
+        s.execute(delete(KilnLevelRow).where(KilnLevelRow.enterprise_id == plant.ent_a))
+        levels.mark(s.connection(), {plant.ent_a: levels.ALL_DAYS})
+    errors: list[BaseException] = []
+    written: list[int] = []
+
+    def run() -> None:
+        try:
+            with unit_of_work(plant.engine, clock=LATER, write=True) as s:
+                written.append(levels.refresh(s, [plant.ent_a]).written)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(written)[-1] > 0 and sorted(written)[:-1] == [0, 0, 0]  # one did the work
+    assert_equal_to_full_replay(plant.engine)

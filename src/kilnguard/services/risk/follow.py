@@ -4,7 +4,8 @@ Session events on SQLAlchemy's `Session` class (registered when any service is i
 `kilnguard.services`): `after_flush` marks the enterprise of every new, changed or deleted row
 of a tracked kind dirty from the earliest day it names (`affected_day`), in the write's own
 transaction (`levels.mark`); `after_commit` recomputes the marked enterprises in a unit of work
-of its own, in the writer's thread, then calls `AFTER_COMMIT` (the scheduler's wake-up);
+of its own, in the writer's thread — or, where a scheduler runs in this process (`kilnguard
+serve`), leaves that to its tick — then calls `AFTER_COMMIT` (the scheduler's wake-up);
 `after_rollback` forgets the marks (the database rolled them back too).
 """
 
@@ -52,6 +53,11 @@ AFTER_COMMIT: list[Callable[[], None]] = []
 """Called after a commit that marked enterprises (and their recompute): the scheduler's wake."""
 
 _recompute_after_commit = True
+
+SCHEDULED: Callable[[], bool] = lambda: False  # noqa: E731
+"""Whether a scheduler runs in this process (set by `services.scheduler.dirty`): then the
+writer only wakes it, and its tick recomputes — at once, and once for a burst of writes —
+instead of the writer's thread recomputing after every commit."""
 
 
 def recompute_after_commit(on: bool) -> None:
@@ -125,7 +131,7 @@ def _after_commit(session: Session) -> None:
     if not found:
         return
     bind = session.get_bind()
-    if isinstance(bind, Engine) and _recompute_after_commit:
+    if isinstance(bind, Engine) and _recompute_after_commit and not SCHEDULED():
         try:
             with unit_of_work(bind, clock=clock_of(session), write=True) as own:
                 refresh(own, found)

@@ -41,6 +41,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -334,8 +335,8 @@ def refresh(
     version), so the next refresh takes that write too."""
     report = RefreshReport()
     states = STATES
-    for ent, from_day, version in session.execute(
-        select(states.c.enterprise_id, states.c.dirty_from, states.c.dirty_version)
+    candidates = session.scalars(
+        select(states.c.enterprise_id)
         .where(states.c.dirty_from.is_not(None))
         .where(
             states.c.enterprise_id.in_(list(enterprise_ids))
@@ -343,7 +344,16 @@ def refresh(
             else states.c.enterprise_id.is_not(None)
         )
         .order_by(states.c.enterprise_id)
-    ).all():
+    ).all()
+    for ent in candidates:
+        _serialise(session, ent)
+        # read again under the lock: another refresh may have done it meanwhile
+        row = session.execute(
+            select(states.c.dirty_from, states.c.dirty_version).where(states.c.enterprise_id == ent)
+        ).one()
+        from_day, version = row
+        if from_day is None:
+            continue
         part = recompute(session, ent, None if from_day == ALL_DAYS else from_day, config)
         report.enterprises += 1
         report.kiln_days += part.kiln_days
@@ -361,6 +371,21 @@ def refresh(
             )
         )
     return report
+
+
+#: Key space of the per-enterprise advisory locks of recomputes ("kglevels"), PostgreSQL.
+_LOCK_SPACE = 0x6B676C76
+
+
+def _serialise(session: Session, enterprise_id: int) -> None:
+    """One recompute of an enterprise at a time: on PostgreSQL a transaction-level advisory
+    lock per enterprise (taken in enterprise order, so two refreshes never deadlock); SQLite
+    write transactions are serialised already (`BEGIN IMMEDIATE`)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:space, :ent)"),
+            {"space": _LOCK_SPACE, "ent": enterprise_id},
+        )
 
 
 def _horizon(session: Session, enterprise_id: int) -> tuple[dt.date | None, dt.date | None]:

@@ -50,9 +50,16 @@ _running: weakref.WeakSet[Wakeable] = weakref.WeakSet()
 
 
 def register() -> None:
-    """Wake this process's schedulers after every commit that marked levels dirty."""
+    """Wake this process's schedulers after every commit that marked levels dirty; while one
+    runs, leave the recompute to its tick (`follow.SCHEDULED`)."""
     if wake_all not in follow.AFTER_COMMIT:
         follow.AFTER_COMMIT.append(wake_all)
+    follow.SCHEDULED = _any_running
+
+
+def _any_running() -> bool:
+    with _lock:
+        return bool(_running)
 
 
 def wake_all() -> None:
