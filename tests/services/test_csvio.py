@@ -85,3 +85,28 @@ def test_a_note_a_spreadsheet_would_run_is_exported_as_text_and_reads_back(
     assert [c["note"] for c in cells] == ["'" + note]
     assert [c["output_t"] for c in cells] == ["50.0"]
     assert csvio.from_spreadsheet(cells[0]["note"]) == note
+
+
+@pytest.mark.parametrize(
+    ("column", "cell"),
+    [
+        ("kiln_id", "99999999999999999999"),
+        ("kiln_id", "9223372036854775808"),
+        ("output_t", "nan"),
+        ("output_t", "1e400"),
+        ("shift_no", "inf"),
+        ("day", "9999-12-31"),
+        ("note", "rust\x00"),
+    ],
+)
+def test_a_cell_no_record_can_hold_is_a_row_report(plant: Plant, column: str, cell: str) -> None:
+    """Issue 15: ids past the integer range, NaN, 9999-12-31, NUL: a row report, no traceback."""
+    row = {"kiln_id": str(plant.kilns_a[0]), "day": "2021-10-01", "shift_no": "1"}
+    row |= {"output_t": "12.5", "hours_fired": "8", "note": ""} | {column: cell}
+    out = io.StringIO()
+    w = csv.DictWriter(out, fieldnames=list(row))
+    w.writeheader()
+    w.writerow(row)
+    with pytest.raises(BatchValidationError) as err, unit_of_work(plant.engine) as s:
+        csvio.import_file(s, plant.users["op_a"], "production", out.getvalue())
+    assert [(e.row, e.column) for e in err.value.errors] == [(1, column)]

@@ -36,8 +36,10 @@ def clock_of_app(request: Request) -> Clock:
 
 @contextmanager
 def uow(request: Request) -> Iterator[Session]:
-    """The request's unit of work, carrying the app's clock to the services."""
-    with unit_of_work(engine_of(request), clock=clock_of_app(request)) as session:
+    """The request's unit of work, carrying the app's clock to the services; a request that may
+    write (any method but GET/HEAD/OPTIONS) gets a write unit of work (serialised on SQLite)."""
+    write = request.method not in ("GET", "HEAD", "OPTIONS")
+    with unit_of_work(engine_of(request), clock=clock_of_app(request), write=write) as session:
         yield session
 
 

@@ -17,6 +17,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kilnguard.domain.errors import BatchValidationError, RowError, ValidationError
+from kilnguard.domain.validation import (
+    parse_day,
+    parse_id,
+    parse_number,
+    parse_time,
+    parse_whole,
+    require_storable_text,
+)
 from kilnguard.services import access
 from kilnguard.services import records as svc
 from kilnguard.services.access import Principal
@@ -62,36 +70,33 @@ class _Row:
     def __init__(self, raw: dict[str, str]) -> None:
         self.raw = {k.strip(): (v or "").strip() for k, v in raw.items() if k is not None}
 
-    def _get(self, col: str, parse: Callable[[str], Any], what: str, optional: bool) -> Any:
+    def _get(self, col: str, parse: Callable[[str, str], Any], optional: bool) -> Any:
         value = self.raw.get(col, "")
         if value == "":
             if optional:
                 return None
             raise ValidationError(col, value, "is required")
-        try:
-            return parse(value)
-        except ValueError as exc:
-            raise ValidationError(col, value, f"must be {what}") from exc
+        return parse(col, value)
 
     def int(self, col: str, optional: bool = False) -> Any:
-        return self._get(col, int, "a whole number", optional)
+        return self._get(col, parse_id if col.endswith("_id") else parse_whole, optional)
 
     def float(self, col: str, optional: bool = False) -> Any:
-        return self._get(col, float, "a number", optional)
+        return self._get(col, parse_number, optional)
 
     def date(self, col: str, optional: bool = False) -> Any:
-        return self._get(col, dt.date.fromisoformat, "a date like 2021-11-24", optional)
+        return self._get(col, parse_day, optional)
 
     def datetime(self, col: str) -> dt.datetime:
-        value = self._get(
-            col, dt.datetime.fromisoformat, "a time like 2021-11-24T06:00:00+09:00", False
-        )
+        value: dt.datetime = self._get(col, parse_time, False)
         if value.tzinfo is None:
             raise ValidationError(col, self.raw[col], "must carry a time zone offset, e.g. +09:00")
-        return value  # type: ignore[no-any-return]
+        return value
 
     def text(self, col: str, default: str = "") -> str:
-        return from_spreadsheet(self.raw.get(col, "") or default)
+        value = from_spreadsheet(self.raw.get(col, "") or default)
+        require_storable_text(col, value)
+        return value
 
     def bool(self, col: str) -> bool:
         return self.raw.get(col, "").lower() in ("1", "true", "yes", "y")
@@ -130,7 +135,10 @@ def _parse(kind: str, row: _Row) -> Any:
 
 def import_file(session: Session, who: Principal, kind: str, content: str) -> int:
     reader = csv.DictReader(io.StringIO(content))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise BatchValidationError([RowError(0, "", f"the header row is not CSV: {exc}")]) from None
     missing = [c for c in REQUIRED[kind] if c not in header]
     if missing:
         raise BatchValidationError(
@@ -138,7 +146,15 @@ def import_file(session: Session, who: Principal, kind: str, content: str) -> in
         )
     items: list[Any] = []
     errors: list[RowError] = []
-    for i, raw in enumerate(reader, start=1):
+    rows = enumerate(reader, start=1)
+    while True:
+        try:
+            i, raw = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # a malformed line (e.g. a field over the size limit)
+            errors.append(RowError(reader.line_num, "", f"the line is not CSV: {exc}"))
+            break
         try:
             items.append(_parse(kind, _Row(raw)))
         except ValidationError as exc:

@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 
+from kilnguard.domain.errors import ValidationError
+from kilnguard.domain.validation import MAX_INT, MIN_INT, require_plausible_day, text_problem
 from kilnguard.services.csvio import from_spreadsheet, spreadsheet_safe
 
 
@@ -104,7 +106,7 @@ def _float(unit: str) -> Callable[[str], float]:
 def _int(unit: str) -> Callable[[str], int]:
     def convert(raw: str) -> int:
         try:
-            return int(raw)
+            return _in_range(int(raw))
         except ValueError:
             pass
         try:
@@ -113,9 +115,16 @@ def _int(unit: str) -> Callable[[str], int]:
             raise _CellRule(_number_rule(raw, "a whole number", unit)) from None
         if not v.is_integer():
             raise _CellRule(f"must be a whole number{' of ' + unit if unit else ''}")
-        return int(v)
+        return _in_range(int(v))
 
     return convert
+
+
+def _in_range(value: int) -> int:
+    """`value` if an integer column holds it (ids and counts alike), else the rule."""
+    if not MIN_INT <= value <= MAX_INT:
+        raise _CellRule(f"must lie between {MIN_INT} and {MAX_INT}")
+    return value
 
 
 def _date(raw: str) -> str:
@@ -138,7 +147,19 @@ def _datetime(raw: str) -> str:
         raise _CellRule(TIME_RULE) from None
     if v.tzinfo is None:
         raise _CellRule("must carry a time zone offset, e.g. 2021-11-24T06:00:00+09:00")
+    try:
+        require_plausible_day("", v)  # before UTC: 9999-12-31T23:00-09:00 has no UTC time
+    except ValidationError as exc:
+        raise _CellRule(exc.rule) from None
     return utc_text(v)
+
+
+def _text(raw: str) -> str:
+    value = from_spreadsheet(raw)
+    problem = text_problem(value, None)  # the column's own length is checked with the rest
+    if problem is not None:
+        raise _CellRule(problem)
+    return value
 
 
 def _bool(raw: str) -> bool:
@@ -196,7 +217,7 @@ def _converter(kind: str, unit: str, choices: Sequence[str]) -> Callable[[str], 
 
         return choice
     if kind == TEXT:
-        return from_spreadsheet
+        return _text
     raise ValueError(f"no parser for column kind {kind!r}")
 
 
@@ -222,7 +243,9 @@ def parse_column(
     if kind in (FLOAT, INT) and "" not in col:
         try:  # the common case: every cell a plain number
             numbers: list[Any] = list(map(float if kind == FLOAT else int, col))
-            if kind == INT or np.isfinite(np.array(numbers)).all():
+            if kind == FLOAT and np.isfinite(np.array(numbers)).all():
+                return numbers, errors
+            if kind == INT and (not numbers or MIN_INT <= min(numbers) <= max(numbers) <= MAX_INT):
                 return numbers, errors
         except ValueError:
             pass

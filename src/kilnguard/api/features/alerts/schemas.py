@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from kilnguard.api.bounds import Body
 from kilnguard.api.shell import EnterpriseItem
 
 
-class AckBody(BaseModel):
+class AckBody(Body):
     comment: str = Field(description="What is being done about it (required).")
 
 

@@ -1,19 +1,47 @@
-"""Auth API shapes: token exchange, who-am-I, audit-chain verification."""
+"""Auth API shapes: token exchange, token lists, password change, who-am-I, audit-chain
+verification."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+import datetime as dt
+
+from pydantic import BaseModel, Field
+
+from kilnguard.api.bounds import Body
 
 
-class TokenRequest(BaseModel):
-    username: str
-    password: str
-    name: str = "api token"
+class TokenRequest(Body):  # NUL in a user name: 422, not a PostgreSQL error
+    username: str = Field(max_length=100)
+    password: str = Field(max_length=256)
+    name: str = Field("api token", max_length=200)
 
 
 class TokenOut(BaseModel):
     token: str
     token_type: str = "bearer"
+    expires_at: dt.datetime | None = Field(
+        None, description="When the token stops working (KILNGUARD_TOKEN_DAYS after issue)"
+    )
+
+
+class TokenItem(BaseModel):
+    """An API token as listed: never its secret (only a digest of it is stored)."""
+
+    id: int
+    username: str
+    name: str
+    created_at: dt.datetime
+    expires_at: dt.datetime | None
+    expired: bool
+
+
+class PasswordChanged(BaseModel):
+    credentials_revoked: int = Field(description="Sessions and API tokens that stopped working")
+
+
+class PasswordChange(Body):
+    current_password: str = Field(max_length=256)
+    new_password: str = Field(max_length=256)
 
 
 class MeOut(BaseModel):

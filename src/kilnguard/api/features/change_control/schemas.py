@@ -10,20 +10,21 @@ import datetime as dt
 
 from pydantic import BaseModel, Field, field_validator
 
+from kilnguard.api.bounds import Body
 from kilnguard.services.change import view_types as v
 
 
 # ----------------------------------------------------------------------------- requests
-class HazardBody(BaseModel):
+class HazardBody(Body):
     hazard: str
     cause: str
     consequence: str
-    safeguards: list[str] = []
+    safeguards: list[str] = Field(default_factory=list)
     method: str = Field("what_if", description="what_if or checklist")
     question: str = ""
 
 
-class ChangeCreate(BaseModel):
+class ChangeCreate(Body):
     kind: str = Field(description="experiment, process_change, equipment_modification, ...")
     title: str
     purpose: str
@@ -34,81 +35,81 @@ class ChangeCreate(BaseModel):
     deadline: dt.datetime | None = None
     deadline_set_by: str = ""
     deadline_external: bool = False
-    hazards: list[HazardBody] = []
+    hazards: list[HazardBody] = Field(default_factory=list)
     previous_change_id: int | None = None
 
 
-class TransitionBody(BaseModel):
+class TransitionBody(Body):
     action: str = Field(description="submit, approve_for_stage, authorise_firing, ...")
     note: str = ""
 
 
-class ReviewBody(BaseModel):
+class ReviewBody(Body):
     decision: str = Field(description="approve or object")
     reason: str = ""
 
 
-class ReasonBody(BaseModel):
+class ReasonBody(Body):
     reason: str
 
 
-class OverruleBody(BaseModel):
+class OverruleBody(Body):
     kind: str = Field(description="objection or stage_skip")
     reason: str
     objection_id: int | None = None
 
 
-class StageBody(BaseModel):
+class StageBody(Body):
     stage: str
     note: str = ""
 
 
-class PssrBody(BaseModel):
+class PssrBody(Body):
     item: str
     note: str = ""
 
 
-class ZoneBody(BaseModel):
+class ZoneBody(Body):
     name: str
     max_headcount: int
     essential_people: list[str]
     radius_m: float | None = None
 
 
-class PersonBody(BaseModel):
+class PersonBody(Body):
     person: str
 
 
-class DeadlineBody(BaseModel):
+class DeadlineBody(Body):
     new_deadline: dt.datetime
     reason: str
     by: str = ""
 
 
-class FiringBody(BaseModel):
+class FiringBody(Body):
     started_at: dt.datetime
     ended_at: dt.datetime | None = None
     note: str = ""
 
 
 # --------------------------------------------------------------- page forms (HTML posts)
-class StepForm(BaseModel):
+class StepForm(Body):
     """A workflow step from the change's page (an empty field means its default, as forms do)."""
 
     action: str = ""
     note: str = ""
 
 
-class ReviewForm(BaseModel):
+class ReviewForm(Body):
     decision: str = "approve"
     reason: str = ""
 
 
-class ReasonForm(BaseModel):
+class ReasonForm(Body):
     reason: str = ""
 
 
-class OverruleForm(BaseModel):
+class OverruleForm(Body):
     kind: str = "objection"
     reason: str = ""
     objection_id: int | None = None
@@ -121,7 +122,7 @@ class OverruleForm(BaseModel):
         return int(text) if text.isdigit() else None
 
 
-class PssrForm(BaseModel):
+class PssrForm(Body):
     item: str = ""
 
 

@@ -9,16 +9,17 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kilnguard.api.bounds import Body
 from kilnguard.services.investigation import RateRow
 
 
 # ----------------------------------------------------------------------------- bodies
-class ExtrasIn(BaseModel):
-    people_involved: list[str] = []
+class ExtrasIn(Body):
+    people_involved: list[str] = Field(default_factory=list)
     potential_severity: int | None = Field(None, ge=0, le=5)
 
 
-class AnonymousReportIn(BaseModel):
+class AnonymousReportIn(Body):
     enterprise_id: int
     event_type: str
     description: str
@@ -29,68 +30,68 @@ class AnonymousReportIn(BaseModel):
     minor_injuries: int = Field(0, ge=0)
 
 
-class OpenIn(BaseModel):
+class OpenIn(Body):
     incident_id: int
     window_days: int = 60
 
 
-class FindingIn(BaseModel):
+class FindingIn(Body):
     text: str
-    about: list[str] = []
+    about: list[str] = Field(default_factory=list)
 
 
-class EvidenceIn(BaseModel):
+class EvidenceIn(Body):
     title: str
     description: str = ""
 
 
-class InterviewIn(BaseModel):
+class InterviewIn(Body):
     interviewee: str
     text: str
 
 
-class UcaIn(BaseModel):
+class UcaIn(Body):
     description: str
     type: str
 
 
-class AnalysisIn(BaseModel):
-    unsafe_control_actions: list[UcaIn] = []
-    flawed_feedback: list[str] = []
-    process_model_flaws: list[str] = []
-    context: list[str] = []
+class AnalysisIn(Body):
+    unsafe_control_actions: list[UcaIn] = Field(default_factory=list)
+    flawed_feedback: list[str] = Field(default_factory=list)
+    process_model_flaws: list[str] = Field(default_factory=list)
+    context: list[str] = Field(default_factory=list)
 
 
-class RecommendationIn(BaseModel):
+class RecommendationIn(Body):
     controller_key: str
     text: str
     owner: str
     due_on: dt.date
 
 
-class StatusIn(BaseModel):
+class StatusIn(Body):
     status: str
     on: dt.date
     note: str = ""
 
 
-class BulletinIn(BaseModel):
+class BulletinIn(Body):
     incident_id: int
     title: str
     summary: str
-    lessons: list[str] = []
-    required_checks: list[str] = []
-    tiers: list[int] = []
-    sectors: list[str] = []
+    lessons: list[str] = Field(default_factory=list)
+    required_checks: list[str] = Field(default_factory=list)
+    tiers: list[int] = Field(default_factory=list)
+    sectors: list[str] = Field(default_factory=list)
     acknowledge_within_days: int = 7
 
 
-class AcknowledgeIn(BaseModel):
+class AcknowledgeIn(Body):
     checked: str
     enterprise_id: int | None = None
 
 
-class EscalateIn(BaseModel):
+class EscalateIn(Body):
     as_of: dt.date
 
 

@@ -13,6 +13,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kilnguard.api.bounds import Body
+from kilnguard.config import env_number
 from kilnguard.services.planning.adopt import AdoptionView
 
 __all__ = [
@@ -38,7 +40,10 @@ WEB_TIME_LIMIT_S = 10.0
 
 #: The most solver time one web or API request may ask for [s]: a request holds a server
 #: worker while it solves, so the server caps it (the CLI, run by the plant itself, does not).
-MAX_WEB_TIME_LIMIT_S = 60.0
+#: Setting ``KILNGUARD_PLAN_MAX_TIME_LIMIT_S`` (default 30 s; read at start).
+MAX_WEB_TIME_LIMIT_S = env_number(
+    "KILNGUARD_PLAN_MAX_TIME_LIMIT_S", 30.0, unit="seconds", above=True
+)
 
 TIME_LIMIT_HELP = f"Solver time limit [s]: more than 0, at most {MAX_WEB_TIME_LIMIT_S:g}"
 
@@ -52,7 +57,7 @@ class _Out(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class AdoptBody(BaseModel):
+class AdoptBody(Body):
     """Which enterprise's plan to adopt, as of which day, and how long to solve."""
 
     enterprise_id: int

@@ -10,6 +10,7 @@ from typing import Any, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from kilnguard.api.bounds import Body
 from kilnguard.services import records as svc
 
 
@@ -85,7 +86,7 @@ class ProductionOut(Out):
     source: str
 
 
-class ProductionCreate(BaseModel):
+class ProductionCreate(Body):
     kiln_id: int
     day: dt.date
     output_t: float = Field(description="Output of this shift [t]")
@@ -107,7 +108,7 @@ class ShiftOut(Out):
     source: str
 
 
-class ShiftCreate(BaseModel):
+class ShiftCreate(Body):
     worker_id: int
     start_at: dt.datetime = Field(description="Start, ISO 8601 with offset")
     end_at: dt.datetime = Field(description="End, ISO 8601 with offset")
@@ -141,7 +142,7 @@ class WorkOrderOut(Out):
     deferrals: list[DeferralOut] = []
 
 
-class WorkOrderDefer(BaseModel):
+class WorkOrderDefer(Body):
     deferred_on: dt.date
     reason: str
     new_due_on: dt.date | None = Field(
@@ -156,7 +157,7 @@ class WorkOrderDefer(BaseModel):
     )
 
 
-class WorkOrderComplete(BaseModel):
+class WorkOrderComplete(Body):
     done_on: dt.date
     findings: str = ""
 
@@ -225,7 +226,7 @@ def body_of(data: type[Any], name: str, omit: tuple[str, ...] = ("source",)) -> 
         for f in dataclass_fields(data)
         if f.name not in omit
     }
-    return create_model(name, __module__=__name__, **fields)
+    return create_model(name, __base__=Body, __module__=__name__, **fields)
 
 
 WorkOrderCreate = body_of(svc.WorkOrderIn, "WorkOrderCreate", ("source", "enterprise_id"))
@@ -239,4 +240,4 @@ def form_of(name: str, defaults: dict[str, str]) -> type[BaseModel]:
     """A kiln-page form as typed: text fields with their defaults (the page parses them, so
     errors are shown inline with what was typed)."""
     fields: dict[str, Any] = {k: (str, v) for k, v in defaults.items()}
-    return create_model(name, __module__=__name__, **fields)
+    return create_model(name, __base__=Body, __module__=__name__, **fields)

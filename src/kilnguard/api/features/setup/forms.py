@@ -4,7 +4,6 @@ service's values, and a refusal into {field: message}."""
 
 from __future__ import annotations
 
-import datetime as dt
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from kilnguard.domain.errors import (
     PermissionDenied,
     ValidationError,
 )
+from kilnguard.domain.validation import parse_day, parse_id, parse_number, parse_whole
 from kilnguard.services import access
 from kilnguard.services.access import Principal
 
@@ -93,25 +93,19 @@ def value_of(f: Field, raw: str | list[str]) -> Any:
         return tuple(raw) if isinstance(raw, list) else tuple(q for q in raw.split(",") if q)
     if f.type == "ids":
         items = raw if isinstance(raw, list) else [q for q in raw.split(",") if q.strip()]
-        try:
-            return [int(i) for i in items]
-        except ValueError:
-            raise ValidationError(f.name, raw, "must be record ids") from None
+        return [parse_id(f.name, i) for i in items]
     text = raw.strip() if isinstance(raw, str) else ""
     if f.type.startswith("str"):
         return raw
-    if text == "" and f.type.endswith("?"):
-        return None
-    try:
-        if f.type.startswith("int"):
-            return int(text)
-        if f.type.startswith("float"):
-            return float(text)
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        words = {"int": "a whole number", "float": "a number", "date": "a date like 2021-11-24"}
-        rule = "is required" if not text else f"must be {words[f.type.rstrip('?')]}"
-        raise ValidationError(f.name, raw, rule) from None
+    if text == "":
+        if f.type.endswith("?"):
+            return None
+        raise ValidationError(f.name, raw, "is required")
+    if f.type.startswith("int"):
+        return parse_whole(f.name, text)
+    if f.type.startswith("float"):
+        return parse_number(f.name, text)
+    return parse_day(f.name, text)
 
 
 class FormInvalid(KilnguardError):

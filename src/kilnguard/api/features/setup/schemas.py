@@ -9,29 +9,12 @@ from typing import Any, Optional
 
 from pydantic import BaseModel, Field, create_model
 
+from kilnguard.api.bounds import REFUSALS as REFUSALS
+from kilnguard.api.bounds import Body
+from kilnguard.api.bounds import ErrorOut as ErrorOut
 from kilnguard.api.features.records.schemas import KilnOut, body_of
 from kilnguard.api.features.records.schemas import Out as Out
 from kilnguard.services import records as svc
-
-
-class ErrorOut(BaseModel):
-    """A refused request: the error's class and a sentence; a validation error also names the
-    field, the refused value and the rule."""
-
-    error: str
-    detail: str
-    field: str | None = None
-    value: Any = None
-    rule: str | None = None
-
-
-#: The refusals every set-up write may answer with, documented on each route.
-REFUSALS: dict[int | str, dict[str, Any]] = {
-    403: {"model": ErrorOut, "description": "Your role may not do this"},
-    404: {"model": ErrorOut, "description": "No such record, or not yours to see"},
-    409: {"model": ErrorOut, "description": "Not possible in its current state"},
-    422: {"model": ErrorOut, "description": "A field breaks a rule (field, value, rule)"},
-}
 
 
 class RegionOut(Out):
@@ -90,19 +73,19 @@ class WorkerSetupOut(Out):
 
 
 # ------------------------------------------------------------------------------ create
-class RegionCreate(BaseModel):
+class RegionCreate(Body):
     name: str
     timezone: str = Field("UTC", description="IANA time zone, e.g. Asia/Pyongyang")
 
 
-class EnterpriseCreate(BaseModel):
+class EnterpriseCreate(Body):
     region_id: int
     name: str
     tier: int = Field(description="1 or 2")
     sector: str = Field(description="e.g. cement, refractory brick, lime")
 
 
-class NamedCreate(BaseModel):
+class NamedCreate(Body):
     enterprise_id: int
     name: str
 
@@ -110,7 +93,7 @@ class NamedCreate(BaseModel):
 KilnCreate = body_of(svc.KilnIn, "KilnCreate")
 
 
-class WorkerCreate(BaseModel):
+class WorkerCreate(Body):
     enterprise_id: int
     name: str
     number: str = Field(
@@ -134,7 +117,7 @@ def patch_of(create: type[BaseModel], name: str, omit: tuple[str, ...] = ()) -> 
         note = "omit to keep" + ("; null clears" if not info.is_required() else "")
         text = f"{info.description}; {note}" if info.description else note
         fields[field] = (Optional[info.annotation], Field(None, description=text))  # noqa: UP045
-    return create_model(name, __module__=__name__, **fields)
+    return create_model(name, __base__=Body, __module__=__name__, **fields)
 
 
 RegionPatch = patch_of(RegionCreate, "RegionPatch")
@@ -144,7 +127,7 @@ KilnPatch = patch_of(KilnCreate, "KilnPatch", ("enterprise_id",))
 WorkerPatch = patch_of(WorkerCreate, "WorkerPatch", ("enterprise_id",))
 
 
-class RetireIn(BaseModel):
+class RetireIn(Body):
     on: dt.date | None = Field(None, description="Day of retirement (default: today)")
 
 
@@ -161,7 +144,7 @@ class UserOut(BaseModel):
     active: bool
 
 
-class UserCreate(BaseModel):
+class UserCreate(Body):
     username: str
     password: str = Field(description="At least 8 characters")
     role: str
@@ -170,14 +153,14 @@ class UserCreate(BaseModel):
     region_id: int | None = Field(None, description="The region a regulator oversees")
 
 
-class UserPatch(BaseModel):
+class UserPatch(Body):
     display_name: str | None = None
     role: str | None = None
     enterprise_ids: list[int] | None = Field(None, description="Replaces their enterprises")
     region_id: int | None = Field(None, description="null: no region")
 
 
-class PasswordIn(BaseModel):
+class PasswordIn(Body):
     password: str = Field(description="At least 8 characters")
 
 
