@@ -165,3 +165,25 @@ def test_a_snapshot_with_a_mistake_does_not_load(
     (tmp_path / "0099_test.toml").write_text(SNAPSHOT.replace(written, mistake))
     with pytest.raises(ValueError, match=f"0099_test, table .*{error}"):
         columns.load("0099_test", tmp_path)
+
+
+@pytest.mark.sqlite_only
+def test_sqlite_write_units_of_work_take_the_write_lock_first_and_wait_for_it(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write unit of work begins IMMEDIATE: a second one waits for the first (so their checks
+    never pass together) and, past the busy timeout, is refused as `Busy` (409), not a 500."""
+    from kilnguard.store import db as store_db
+
+    monkeypatch.setattr(store_db, "BUSY_TIMEOUT_MS", 100)
+    engine = store_db.make_engine(database_url)
+    try:
+        with store_db.unit_of_work(engine, write=True) as first:
+            first.execute(text("SELECT 1"))  # holds the write lock from here
+            with pytest.raises(store_db.Busy, match="try again"):  # noqa: SIM117
+                with store_db.unit_of_work(engine, write=True) as second:
+                    second.execute(text("SELECT 1"))
+            with store_db.unit_of_work(engine) as reader:  # a read never waits
+                assert reader.execute(text("SELECT 1")).scalar() == 1
+    finally:
+        engine.dispose()

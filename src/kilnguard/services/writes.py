@@ -6,6 +6,12 @@ has its id, and appends one hash-chained audit entry whose payload is the row as
 payload the caller gives, for an act that is not a whole row). Nothing commits here: the unit of
 work does, or rolls everything back, audit entry included.
 
+A change of state on a stored row (completing a work order, acknowledging an alert) is a
+compare-and-set, `change`: `UPDATE … WHERE <the state the caller checked>`, refused as a
+`Conflict` when a concurrent request changed it first. `locked` re-reads a row under a row lock
+(PostgreSQL `FOR UPDATE`; SQLite write units of work are serialised already) for checks that
+span more than the row (a deferral compared with the order's earlier deferrals).
+
 `now(session)` is the unit of work's clock: services never read the machine clock.
 """
 
@@ -15,9 +21,10 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select, update
 from sqlalchemy.orm import Session
 
+from kilnguard.domain.errors import Conflict
 from kilnguard.services import access, audit
 from kilnguard.services.access import Principal
 from kilnguard.store.db import clock_of
@@ -34,6 +41,48 @@ def now(session: Session) -> dt.datetime:
 def today(session: Session) -> dt.date:
     """Today's date (UTC) by this unit of work's clock."""
     return now(session).date()
+
+
+def locked(session: Session, model: type[R], ident: int) -> R | None:
+    """Row `ident` of `model` as committed now, locked until the unit of work ends (FOR UPDATE
+    on PostgreSQL; SQLite serialises write units of work). None when there is no such row."""
+    stmt = (
+        select(model)
+        .where(model.id == ident)  # type: ignore[attr-defined]
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return session.scalars(stmt).first()
+
+
+def change(
+    session: Session,
+    row: Base,
+    *,
+    expect: Mapping[str, Any],
+    values: Mapping[str, Any],
+    conflict: str,
+) -> None:
+    """Compare-and-set: store `values` on `row` only if its columns still hold `expect` (None:
+    IS NULL); otherwise a concurrent request changed it first and `Conflict(conflict)` is
+    raised. Call it after the checks, before the row's `write` (its audit entry)."""
+    model = type(row)
+    where = [
+        getattr(model, k).is_(None) if v is None else getattr(model, k) == v
+        for k, v in expect.items()
+    ]
+    stmt = (
+        update(model)
+        .where(model.id == row.id, *where)  # type: ignore[attr-defined]
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if session.execute(stmt).rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(conflict)
+    for key, value in values.items():
+        # set as a change of the row too (the flush repeats the same values), so that what
+        # follows writes (after-flush hooks: the live risk levels) see the old and new values
+        setattr(row, key, value)
 
 
 def record_payload(row: Base) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kilnguard.clock import SYSTEM_CLOCK, Clock
@@ -40,12 +40,16 @@ def normalise_url(url: str) -> str:
     return url
 
 
+BUSY_TIMEOUT_MS = 10_000
+"""How long a SQLite write waits for the write lock before it is refused as `Busy` [ms]."""
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
@@ -61,14 +65,24 @@ def _sqlite_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+POOL_SIZE = 10
+MAX_OVERFLOW = 30
+"""Connections per process: a request thread may hold two at once (its unit of work and an
+after-commit refresh), and the server runs up to 40 request threads; 40 per process stays
+under PostgreSQL's default 100 connections with two server processes."""
+
+
 def make_engine(url: str | None = None) -> Engine:
     url = normalise_url(url or database_url())
+    pool = {"pool_size": POOL_SIZE, "max_overflow": MAX_OVERFLOW}
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        if ":memory:" in url or url in ("sqlite://", "sqlite:///"):
+            pool = {}
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **pool)
 
 
 @lru_cache(maxsize=8)
@@ -117,6 +131,16 @@ def conflict_of(exc: IntegrityError) -> Conflict:
     )
 
 
+class Busy(Conflict):
+    """SQLite's write lock stayed taken for the whole busy timeout (a long import holds it, or
+    many writers queue for it): nothing was written; try again shortly."""
+
+
+def _busy(exc: OperationalError) -> bool:
+    text = str(exc.orig).lower()
+    return "database is locked" in text or "database is busy" in text
+
+
 @contextmanager
 def unit_of_work(
     engine: Engine | None = None, *, clock: Clock | None = None, write: bool = False
@@ -127,7 +151,8 @@ def unit_of_work(
     services read it through `services.writes.now(session)`, never the machine clock.
     `write=True` serialises the transaction with every other write on SQLite (`BEGIN
     IMMEDIATE`, see the module doc); a read-only shell (a GET) leaves it False so it never waits
-    for a writer. A constraint violation leaves as `Conflict`.
+    for a writer. A constraint violation leaves as `Conflict`, SQLite's lock held past the busy
+    timeout as `Busy` (a Conflict: nothing written, retry).
     """
     session = session_factory(engine or get_engine(), write=write)()
     session.info[CLOCK_KEY] = clock or SYSTEM_CLOCK
@@ -137,6 +162,14 @@ def unit_of_work(
     except IntegrityError as exc:
         session.rollback()
         raise conflict_of(exc) from exc
+    except OperationalError as exc:
+        session.rollback()
+        if _busy(exc):
+            raise Busy(
+                "the database is busy with other writes (a long import, or many at once): "
+                "nothing was written; try again in a few seconds"
+            ) from exc
+        raise
     except BaseException:
         session.rollback()
         raise

@@ -14,6 +14,7 @@ import datetime as dt
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     Float,
@@ -169,8 +170,17 @@ class Worker(EnterpriseRecord, Base):
 
 
 class Shift(EnterpriseRecord, Base):
+    """A worked shift. A worker's shifts never overlap: the service refuses it, and the
+    database holds it under concurrent writers (0010_writes): one shift per worker and start,
+    ends after it starts, and on PostgreSQL the exclusion constraint `ex_shifts_worker_overlap`
+    (btree_gist: `worker_id WITH =, tsrange(start_at, end_at) WITH &&`)."""
+
     __tablename__ = "shifts"
-    __table_args__ = (Index("ix_shifts_worker_start", "worker_id", "start_at"),)
+    __table_args__ = (
+        Index("ix_shifts_worker_start", "worker_id", "start_at"),
+        Index("uq_shifts_worker_start", "worker_id", "start_at", unique=True),
+        CheckConstraint("end_at > start_at", name="ordered"),
+    )
     worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"))
     crew_id: Mapped[int | None] = mapped_column(ForeignKey("crews.id"))
     kiln_id: Mapped[int | None] = mapped_column(ForeignKey("kilns.id"), index=True)
@@ -182,7 +192,10 @@ class Shift(EnterpriseRecord, Base):
 
 class ProductionRecord(EnterpriseRecord, Base):
     __tablename__ = "production_records"
-    __table_args__ = (Index("ix_production_kiln_day", "kiln_id", "day"),)
+    __table_args__ = (
+        Index("ix_production_kiln_day", "kiln_id", "day"),
+        CheckConstraint("output_t >= 0 AND hours_fired >= 0 AND shift_no >= 1", name="amounts"),
+    )
     kiln_id: Mapped[int] = mapped_column(ForeignKey("kilns.id"))
     day: Mapped[dt.date] = mapped_column(Date)
     shift_no: Mapped[int] = mapped_column(Integer, default=1)

@@ -35,8 +35,12 @@ def acknowledge(
             f"at {a.acknowledged_at:%Y-%m-%d %H:%M} UTC"
         )
     when = at or writes.now(session)
-    a.acknowledged_at = when
-    a.acknowledged_by = who.username
-    a.ack_comment = text
+    writes.change(
+        session,
+        a,
+        expect={"acknowledged_at": None},
+        values={"acknowledged_at": when, "acknowledged_by": who.username, "ack_comment": text},
+        conflict=f"alert {a.id} was acknowledged meanwhile by another request",
+    )
     record_act(session, who, "acknowledge", a, when, comment=text)
     return a

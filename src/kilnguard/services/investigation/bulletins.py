@@ -162,9 +162,17 @@ def acknowledge_bulletin(
         raise Conflict(
             f"already acknowledged by {r.acknowledged_by} on {r.acknowledged_at:%Y-%m-%d}"
         )
-    r.acknowledged_at = at_or_now(session, at)
-    r.acknowledged_by = by or who.username
-    r.checked = checked
+    writes.change(
+        session,
+        r,
+        expect={"acknowledged_at": None},
+        values={
+            "acknowledged_at": at_or_now(session, at),
+            "acknowledged_by": by or who.username,
+            "checked": checked,
+        },
+        conflict=f"bulletin {b.id} was acknowledged meanwhile by another request",
+    )
     return writes.write_own(
         session,
         who=who,

@@ -14,7 +14,7 @@ from kilnguard.services import access
 from kilnguard.services.access import Principal
 from kilnguard.services.records.batch import validate_with, write_all
 from kilnguard.services.records.plant import require_own
-from kilnguard.store.models import Incident, Kiln
+from kilnguard.store.models import Incident, Kiln, Section
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ def create_incident(session: Session, who: Principal, data: IncidentIn) -> Incid
     access.require_write(session, who, "incident", data.enterprise_id)
     # an incident report is never refused because its kiln has since been retired
     require_own(session, Kiln, data.kiln_id, data.enterprise_id, "kiln_id", active=False)
+    require_own(session, Section, data.section_id, data.enterprise_id, "section_id", active=False)
     values = asdict(data)
     values.pop("extra")
     return write_all(session, who, [Incident(**values)], kind="incident")[0]

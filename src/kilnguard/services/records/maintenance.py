@@ -9,8 +9,8 @@ from dataclasses import asdict, dataclass
 from sqlalchemy.orm import Session
 
 from kilnguard.domain import plant as rules
-from kilnguard.domain.errors import ValidationError
-from kilnguard.services import access
+from kilnguard.domain.errors import Conflict, ValidationError
+from kilnguard.services import access, writes
 from kilnguard.services.access import Principal
 from kilnguard.services.records.batch import (
     NUMBER_LEN,
@@ -117,10 +117,11 @@ def create_work_order_one(session: Session, who: Principal, item: WorkOrderIn) -
 
 
 def _open_work_order(session: Session, who: Principal, work_order_id: int) -> WorkOrder:
-    """The work order `who` may change (NotFound when not theirs to read)."""
+    """The work order `who` may change (NotFound when not theirs to read), re-read under a row
+    lock so that concurrent deferrals and completions of it are judged one after another."""
     wo = access.get_readable(session, who, WorkOrder, work_order_id)
     access.require_write(session, who, "work_order", wo.enterprise_id)
-    return wo
+    return writes.locked(session, WorkOrder, wo.id) or wo
 
 
 def defer_work_order(
@@ -148,6 +149,10 @@ def defer_work_order(
     rules.validate_deferral(
         current_due_on=wo.due_on, new_due_on=new_due_on, reason=reason, deferred_by=by
     )
+    for earlier in wo.deferrals:
+        same = (earlier.deferred_on, earlier.previous_due_on, earlier.new_due_on, earlier.reason)
+        if same == (deferred_on, wo.due_on, new_due_on, reason):
+            raise Conflict(f"work order {wo.id}: this deferral is already recorded ({earlier.id})")
     d = WorkOrderDeferral(
         enterprise_id=wo.enterprise_id,
         work_order_id=wo.id,
@@ -158,8 +163,13 @@ def defer_work_order(
         deferred_by=by,
         source=source,
     )
-    if new_due_on is not None:
-        wo.due_on = new_due_on
+    writes.change(
+        session,
+        wo,
+        expect={"done_on": None, "due_on": wo.due_on},
+        values={"due_on": new_due_on or wo.due_on},
+        conflict=f"work order {wo.id} was completed or deferred meanwhile: reload it",
+    )
     return write_all(session, who, [d], kind="work_order", action="defer")[0]
 
 
@@ -168,9 +178,14 @@ def complete_work_order(
 ) -> WorkOrder:
     wo = _open_work_order(session, who, work_order_id)
     if wo.done_on is not None:
-        raise ValidationError("done_on", done_on.isoformat(), f"already completed on {wo.done_on}")
-    wo.done_on = done_on
-    wo.findings = findings
+        raise Conflict(f"work order {wo.id} was already completed on {wo.done_on}")
+    writes.change(
+        session,
+        wo,
+        expect={"done_on": None},
+        values={"done_on": done_on, "findings": findings},
+        conflict=f"work order {wo.id} was completed meanwhile",
+    )
     return write_all(session, who, [wo], kind="work_order", action="complete")[0]
 
 

@@ -22,7 +22,7 @@ from kilnguard.services.records.batch import (
     write_on_kilns,
 )
 from kilnguard.services.records.plant import require_own
-from kilnguard.store.models import Kiln, ProductionRecord, Shift, Worker
+from kilnguard.store.models import Kiln, ProductionRecord, Section, Shift, Worker
 
 
 @dataclass(frozen=True)
@@ -123,6 +123,8 @@ def record_shifts(session: Session, who: Principal, items: Sequence[ShiftIn]) ->
         require_active(worker, "worker_id")
         rule = "the kiln must belong to the worker's enterprise"
         require_own(session, Kiln, s.kiln_id, worker.enterprise_id, "kiln_id", rule)
+        rule = "the section must belong to the worker's enterprise"
+        require_own(session, Section, s.section_id, worker.enterprise_id, "section_id", rule)
 
     validate_batch(items, check)
     if not items:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from kilnguard.api.deps import Who, uow
 from kilnguard.api.shell import render_at
-from kilnguard.domain.errors import KilnguardError, NotFound, ValidationError
+from kilnguard.domain.errors import KilnguardError, NotFound, PermissionDenied, ValidationError
 from kilnguard.services import alerts as al
 from kilnguard.services import backtest as bt
 from kilnguard.services import risk as rs
@@ -61,7 +61,7 @@ def inbox_ack(request: Request, who: Who, alert_id: int, comment: str = Form("")
             al.acknowledge(session, who, alert_id, comment)
     except ValidationError as exc:
         return _inbox(request, who, {alert_id: exc.message}, 422)
-    except NotFound:
+    except (NotFound, PermissionDenied):
         raise
     except KilnguardError as exc:
         return _inbox(request, who, {alert_id: exc.message}, 409)

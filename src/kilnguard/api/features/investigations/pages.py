@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from kilnguard.api.deps import Who, clock_of_app, uow
 from kilnguard.api.features.investigations.routes import api_report_html
-from kilnguard.domain.errors import KilnguardError, ValidationError
+from kilnguard.domain.errors import KilnguardError, PermissionDenied, ValidationError
 from kilnguard.domain.investigation import UcaType
 from kilnguard.domain.plant import EventType
 from kilnguard.services import access
@@ -72,6 +72,8 @@ def _posting(
             try:
                 with uow(params["request"]) as session:
                     act_of(**params)(session)
+            except PermissionDenied:
+                raise  # the role may not: 403, as the API answers
             except refused as exc:
                 return again(params, _error_text(exc))
             return RedirectResponse(done(params), status_code=303)
@@ -149,6 +151,8 @@ def page_open(request: Request, who: Who, incident_id: int) -> Response:
         with uow(request) as session:
             inv = svc.open_or_get(session, who, incident_id)
             inv_id = inv.id
+    except PermissionDenied:
+        raise
     except KilnguardError as exc:
         return page_incident(request, who, incident_id, error=_error_text(exc))
     return RedirectResponse(f"/investigations/{inv_id}", status_code=303)

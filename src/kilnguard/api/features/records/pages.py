@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 from kilnguard.api.deps import Who, uow
 from kilnguard.api.features.records import schemas as s
 from kilnguard.api.shell import render_at
-from kilnguard.domain.errors import KilnguardError, ValidationError
+from kilnguard.domain.errors import KilnguardError, PermissionDenied, ValidationError
+from kilnguard.domain.validation import parse_day, parse_number, parse_time, parse_whole
 from kilnguard.services import records as svc
 from kilnguard.services import risk as rs
 from kilnguard.services.access import Principal
@@ -81,29 +82,20 @@ def _flag(field: str, raw: str, tz: Callable[[], str]) -> bool:
 
 
 def _float(field: str, raw: str, tz: Callable[[], str]) -> float:
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise ValidationError(field, raw, "must be a number") from exc
+    return parse_number(field, raw)  # "nan", "inf": refused like any other non-number
 
 
 def _int(field: str, raw: str, tz: Callable[[], str]) -> int:
-    return int(_float(field, raw, tz))
+    return parse_whole(field, raw)
 
 
 def _date(field: str, raw: str, tz: Callable[[], str]) -> dt.date:
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError as exc:
-        raise ValidationError(field, raw, "must be a date like 2021-11-24") from exc
+    return parse_day(field, raw)
 
 
 def _local(field: str, raw: str, tz: Callable[[], str]) -> dt.datetime:
     """A time typed in the plant's own zone (unless it carries an offset)."""
-    try:
-        value = dt.datetime.fromisoformat(raw)
-    except ValueError as exc:
-        raise ValidationError(field, raw, "must be a date and time like 2021-11-24T06:00") from exc
+    value = parse_time(field, raw)
     return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(tz()))
 
 
@@ -183,6 +175,8 @@ def _write_and_render(
     try:
         with uow(request) as session:
             _write(session, who, kiln_id, form, typed)
+    except PermissionDenied:
+        raise  # the role may not: 403, as the API answers
     except KilnguardError as exc:
         errors = _form_error(exc)
     with uow(request) as session:

@@ -39,7 +39,7 @@ from kilnguard.api.features.setup.forms import (
     zones,
 )
 from kilnguard.domain import plant as rules
-from kilnguard.domain.errors import KilnguardError, NotFound
+from kilnguard.domain.errors import KilnguardError, NotFound, PermissionDenied
 from kilnguard.services import access, writes
 from kilnguard.services import records as svc
 from kilnguard.services.access import Principal
@@ -384,7 +384,7 @@ def _on_unit(
     try:
         with uow(request) as session:
             act(session, kind)
-    except NotFound:
+    except (NotFound, PermissionDenied):
         raise
     except KilnguardError as exc:
         return _edit_page(request, who, kind, ident, redo(exc))
@@ -398,7 +398,7 @@ def create(request: Request, who: Who, slug: str, form: Form) -> Response:
     try:
         with uow(request) as session:
             ident = kind.create(session, who, values_of(kind.fields, typed)).id
-    except NotFound:
+    except (NotFound, PermissionDenied):
         raise
     except KilnguardError as exc:
         return _page(request, who, kind, redo_of(exc, typed, typed))
