@@ -323,7 +323,8 @@ def build_plant(engine: Engine) -> Plant:
                 ],
             )
             workers.extend(w.id for w in ws)
-            # two weeks of 8-h three-shift production and rosters
+            # two weeks of 8-h three-shift production; two crews' rosters, each with a day off
+            # in every seven
             start = dt.date(2021, 9, 1)
             svc.record_production(
                 s,
@@ -359,6 +360,7 @@ def build_plant(engine: Engine) -> Plant:
                     for c in range(2)
                     for i in range(3)
                     for d in range(14)
+                    if (d + c) % 7 != 6  # a day off in every seven: no rest-rule breach
                 ],
             )
             plan = svc.create_maintenance_plan(
@@ -472,7 +474,21 @@ def client(clean_engine: Engine):  # type: ignore[no-untyped-def]
     from kilnguard.api.app import create_app
 
     with TestClient(create_app(clean_engine)) as c:
-        yield c
+        yield csrf_aware(c)
+
+
+def csrf_aware(client):  # type: ignore[no-untyped-def]
+    """`client` sending its session's CSRF token with every request, as the pages' forms and
+    htmx do in a browser (`api.browser`); the tests of the guard itself use a plain client."""
+    from kilnguard.api.browser import CSRF_HEADER, csrf_token, session_cookie
+
+    def add_token(request) -> None:  # type: ignore[no-untyped-def]
+        secret = session_cookie(request.headers)
+        if secret and CSRF_HEADER not in request.headers:
+            request.headers[CSRF_HEADER] = csrf_token(secret)
+
+    client.event_hooks["request"].append(add_token)
+    return client
 
 
 def token_for(client, username: str) -> dict[str, str]:  # type: ignore[no-untyped-def]

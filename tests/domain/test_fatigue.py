@@ -14,6 +14,7 @@ from kilnguard.domain.fatigue import (
     BREACH_CONSECUTIVE_NIGHTS,
     BREACH_CONSECUTIVE_SHIFTS,
     BREACH_LONG_SHIFT,
+    BREACH_OVER_24H,
     BREACH_QUICK_RETURN,
     ShiftTable,
     TPMParams,
@@ -82,7 +83,16 @@ def test_kss_is_clipped_to_the_scale() -> None:
 
 
 @pytest.mark.parametrize(
-    ("hours", "rr"), [(8.0, 1.0), (10.0, 1.12), (12.0, 1.28), (14.0, 1.49), (16.0, 1.75)]
+    ("hours", "rr"),
+    [
+        (2.0, 0.850),
+        (3.0, 0.947),
+        (8.0, 1.0),
+        (10.0, 1.12),
+        (12.0, 1.28),
+        (14.0, 1.49),
+        (16.0, 1.75),
+    ],
 )
 def test_fri_shift_length_curve_gives_the_published_values(hours: float, rr: float) -> None:
     assert float(fri_shift_length_rr(hours)) == pytest.approx(rr, abs=0.006)
@@ -109,12 +119,16 @@ def test_successive_nights_follow_folkard_and_tucker_and_hold_beyond_four() -> N
 # ---------------------------------------------------------------- rosters
 
 
-def test_sleep_is_inferred_after_a_night_shift_and_at_night_otherwise() -> None:
+def test_sleep_is_inferred_at_night_and_napped_after_a_night_shift() -> None:
     # night shift 23:00-07:00 on day 0, day shift 07:00-19:00 on day 2
-    sleeps = infer_sleep(table([(0, 23.0, 31.0), (0, 55.0, 67.0)]))
-    pairs = list(zip(sleeps[1].tolist(), sleeps[2].tolist(), strict=True))
-    assert (32.0, 39.0) in pairs  # day sleep 08:00-15:00 after the night
-    assert (47.0, 54.0) in pairs  # night sleep 23:00-06:00 before the 07:00 start
+    ft = infer_sleep(table([(0, 23.0, 31.0), (0, 55.0, 67.0)]))
+    eps = list(
+        zip(ft.nap_start_h.tolist(), ft.sleep_start_h.tolist(), ft.end_h.tolist(), strict=True)
+    )
+    assert (32.0, 47.0, 54.0) in eps  # free from 08:00: nap by day, then 23:00-06:00 at night
+    # the nap after the night shift: S ≈ 6.6 at 08:00 rises to θ = 10.3 by about 12:30
+    f = shift_fatigue(table([(0, 23.0, 31.0), (0, 47.0, 55.0)]))
+    assert 6.5 < float(f.kss_peak[1]) < 8.5
 
 
 def test_rest_rule_breaches_are_flagged_by_kind() -> None:
@@ -231,3 +245,21 @@ def test_cache_chunks_do_not_change_any_figure(monkeypatch: pytest.MonkeyPatch) 
     ref = shift_fatigue_reference(t)
     assert chunked.consecutive_nights[:9].tolist() == list(range(1, 10))
     assert [int(r["consecutive_shifts"]) for r in ref] == chunked.consecutive_shifts.tolist()
+
+
+def test_shift_length_risk_is_bounded_at_24_h_and_never_falls_with_length() -> None:
+    hours = np.linspace(0.25, 40.0, 800)
+    rr = fri_shift_length_rr(hours)
+    assert np.all(np.diff(rr) >= 0.0)
+    assert float(fri_shift_length_rr(36.0)) == float(fri_shift_length_rr(24.0))
+    assert float(fri_shift_length_rr(24.0)) == pytest.approx(3.89, abs=0.01)
+    f = shift_fatigue(table([(0, 7.0, 43.0)]))  # a 36-h duty is flagged, not extrapolated
+    assert f.breaches[0] & BREACH_OVER_24H
+    assert float(f.rr_length[0]) == pytest.approx(3.89, abs=0.01)
+
+
+def test_the_seventh_night_is_the_fri_s_1_72_times_the_first() -> None:
+    nights = shift_fatigue(table([(0, 24.0 * i + 22, 24.0 * i + 30) for i in range(7)]))
+    rr = nights.rr_successive.tolist()
+    assert rr[:4] == [1.00, 1.06, 1.17, 1.36]  # Folkard & Tucker
+    assert rr[6] == pytest.approx(1.72, abs=0.005)  # FRI cumulative beyond the 4th

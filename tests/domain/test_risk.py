@@ -36,8 +36,8 @@ from kilnguard.domain.risk import (
 )
 
 D0 = date(2024, 3, 1)
-#: isolates the R thresholds from the load hard rule (which is tested on its own)
-NO_LOAD_RULE = RiskConfig(red_load_ratio=1e9)
+#: isolates the R thresholds from the load hard rule and the overload dose (tested on their own)
+NO_LOAD_RULE = RiskConfig(red_load_ratio=1e9, overload_dose_per_window=0.0)
 
 
 def kiln(
@@ -413,7 +413,8 @@ def test_less_rest_never_lowers_a_level(
 def test_a_later_window_carries_in_history_and_agrees_with_the_longer_replay(
     h: tuple[Records, int], data: st.DataObject
 ) -> None:
-    """Wear, rolling load, planned stops, overdue work orders and targets carry in exactly.
+    """Wear, rolling load and overload dose, planned stops, overdue work orders and targets carry
+    in exactly.
 
     Rosters are left out: the fatigue model restarts from a 14-day warm-up by design.
     """
@@ -427,6 +428,7 @@ def test_a_later_window_carries_in_history_and_agrees_with_the_longer_replay(
     assert np.array_equal(long.levels[:, cut:], short.levels)
     assert np.array_equal(long.risk_ratio[:, cut:], short.risk_ratio)
     assert np.array_equal(long.wear_damage[:, cut:], short.wear_damage)
+    assert np.array_equal(long.overload_dose[:, cut:], short.overload_dose)
 
 
 def test_shift_times_are_moved_to_plant_local_days() -> None:
@@ -440,12 +442,12 @@ def test_shift_times_are_moved_to_plant_local_days() -> None:
 
 
 @pytest.mark.parametrize(("kss", "factor"), [(7.9, 1.0), (8.0, 1.0), (9.0, 1.72)])
-def test_crew_sleepiness_adds_a_factor_only_above_kss_eight(kss: float, factor: float) -> None:
+def test_the_sleepiest_worker_adds_a_factor_only_above_kss_eight(kss: float, factor: float) -> None:
     s = datetime(2024, 3, 1, 7, tzinfo=UTC)
     shift = ShiftRecord("w", "A", "K1", s, s + timedelta(hours=8))
     inputs = build_inputs(Records([kiln()], shifts=[shift]), D0, D0)
     fat = crew_fatigue(inputs)
-    forced = replace(fat, kss_crew_mean=np.full((1, 1), kss), shift_rr=np.ones((1, 1)))
+    forced = replace(fat, kss_worst=np.full((1, 1), kss), shift_rr=np.ones((1, 1)))
     res = assess(inputs, fatigue=forced)
     assert res.rr_kss[0, 0] == pytest.approx(factor)
     assert res.factors[2, 0, 0] == pytest.approx(factor)

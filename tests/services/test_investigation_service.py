@@ -266,7 +266,7 @@ def test_rates_use_hours_from_the_shift_records(plant: Plant) -> None:
         )
     with store_db.unit_of_work(plant.engine) as s:
         rows = inv.rates(s, plant.users["mgr_a"])
-    hours = 2 * 3 * 14 * 8.0  # 2 crews × 3 workers × 14 days × 8 h
+    hours = 2 * 3 * 12 * 8.0  # 2 crews × 3 workers × 12 days (a day off in seven) × 8 h
     [total] = [r for r in rows if r.name == "A Cement" and r.period == "all"]
     [sept] = [r for r in rows if r.name == "A Cement" and r.period == "2021-09"]
     assert total.hours_worked_h == hours and sept.hours_worked_h == hours
@@ -290,7 +290,7 @@ def test_regulators_get_region_rates(plant: Plant) -> None:
         rows = inv.rates(s, plant.users["reg"])
     [region] = [r for r in rows if r.scope == "region" and r.period == "all"]
     assert region.name == "North Hamgyong"
-    assert region.hours_worked_h == 2 * 2 * 3 * 14 * 8.0
+    assert region.hours_worked_h == 2 * 2 * 3 * 12 * 8.0
     assert "C Lime" not in {r.name for r in rows}
 
 

@@ -253,7 +253,7 @@ def test_the_midnight_rollover_raises_the_alert_on_the_day_maintenance_falls_ove
     assert next(day for day, n in seen.items() if n) == d(10, 9)  # overdue 8 days > 7
     [stop] = alerts_of(plant.engine, kiln)
     assert (stop.level, stop.raised_on, stop.raised_at) == ("stop", d(10, 9), kst(d(10, 9)))
-    assert "proof test 8 days overdue" in stop.explanation
+    assert "8 days overdue while firing" in stop.explanation  # the named proof test
     # nothing but the system's own acts was written meanwhile: the raise and its escalations
     # (and whatever notices they sent)
     with unit_of_work(plant.engine) as s:

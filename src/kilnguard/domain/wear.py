@@ -15,6 +15,14 @@ Equation (per kiln, per day d, since the lining was installed)::
   [SOURCES.md §7]; a higher n must be fitted on the plant's own campaign records (e.g.
   ``reliability.ALT_fitters``). ISO 281 uses n = 3 for ball bearings [R], which shows the form,
   not a refractory value.
+* Above rating the wear accelerates with load: ``r_d ** n_over`` with ``n_over ≥ n``
+  (``RiskConfig.overload_wear_exponent``, default 2 [P]; issue 13 point 4). The tonnage law
+  (n = 1) is the lower bound of what overload does to a lining; forced operation above the
+  nominal rate also overheats the burning zone ("high thermal load", Holcim refractory practice
+  [V secondary, SOURCES.md §2.1]), which the tonnage law leaves out. No refractory exponent has
+  been published (SOURCES.md §7): 2 is the geometric middle of the tonnage law (1) and the
+  ball-bearing law of ISO 281 (3) [R] — a project choice [P], to be fitted on campaign records.
+  At or below rating the law is unchanged (r ≤ 1: ``r ** n``).
 * ``c_d`` thermal cycles (firing starts / stop-restarts) on day d and ``N_cycles`` the cycles a
   lining survives [cycles]; optional — each stop/start is a thermal cycle that counts in the Miner
   sum [SOURCES.md §2.4, T]. Off (``None``) unless the plant gives N_cycles.
@@ -73,15 +81,19 @@ def daily_damage(
     exponent_n: FloatArray | float = DEFAULT_REFRACTORY_EXPONENT_N,
     thermal_cycles: FloatArray | float = 0.0,
     cycles_to_failure: FloatArray | float = np.inf,
+    overload_exponent_n: FloatArray | float | None = None,
 ) -> FloatArray:
-    """Damage added in one day, ΔD = r**n / L_design + c / N_cycles [fraction of life].
+    """Damage added in one day, ΔD = r**n (r ≤ 1) or r**n_over (r > 1) / L_design
+    + c / N_cycles [fraction of life]. ``overload_exponent_n`` None: n_over = n.
 
     Broadcasts over NumPy arrays (kilns × days with per-kiln parameters as ``(kilns, 1)``).
     Negative load ratios are bad data and are treated as 0 (no firing).
     ``cycles_to_failure = inf`` switches the thermal-cycle term off.
     """
     r = np.maximum(np.asarray(load_ratio, dtype=np.float64), 0.0)
-    out: FloatArray = np.power(r, exponent_n) / design_life_days + np.asarray(
+    n_over = exponent_n if overload_exponent_n is None else overload_exponent_n
+    powered = np.where(r > 1.0, np.power(r, n_over), np.power(r, exponent_n))
+    out: FloatArray = powered / design_life_days + np.asarray(
         thermal_cycles, dtype=np.float64
     ) / np.asarray(cycles_to_failure, dtype=np.float64)
     return out
@@ -93,11 +105,13 @@ def daily_damage_scalar(
     exponent_n: float = DEFAULT_REFRACTORY_EXPONENT_N,
     thermal_cycles: float = 0.0,
     cycles_to_failure: float | None = None,
+    overload_exponent_n: float | None = None,
 ) -> float:
     """Scalar twin of :func:`daily_damage` (same operation order, so bit-identical results)."""
     r = max(load_ratio, 0.0)
     n_cyc = np.inf if cycles_to_failure is None else cycles_to_failure
-    return float(r**exponent_n / design_life_days + thermal_cycles / n_cyc)
+    n = exponent_n if overload_exponent_n is None or r <= 1.0 else overload_exponent_n
+    return float(r**n / design_life_days + thermal_cycles / n_cyc)
 
 
 def miner_damage(
@@ -131,6 +145,7 @@ def cumulative_damage(
     reline_day: NDArray[np.intp] | None = None,
     thermal_cycles: FloatArray | None = None,
     cycles_to_failure: FloatArray | None = None,
+    overload_exponent_n: FloatArray | None = None,
 ) -> FloatArray:
     """Running Miner damage D for every kiln and day (columnar) [fraction of design life].
 
@@ -143,17 +158,25 @@ def cumulative_damage(
         start of ``reline_day`` (damage of that day counts on the new lining).
     thermal_cycles : (kilns, days) cycles per day, optional.
     cycles_to_failure : (kilns,) cycles a lining survives; inf switches the cycle term off.
+    overload_exponent_n : (kilns,) exponent above rating (None: the same n).
 
     Returns D[k, d] including day d's damage. Uses ``np.cumsum`` (sequential), recomputing the
     tail of a row after each relining, so it equals the day-by-day running sum exactly.
     """
     ctf = cycles_to_failure
     cycles_on = thermal_cycles is not None and ctf is not None and bool(np.isfinite(ctf).any())
-    if cycles_on or not bool(np.all(exponent_n == 1.0)):
+    n_over = exponent_n if overload_exponent_n is None else overload_exponent_n
+    overloaded = bool((load_ratio > 1.0).any()) and not bool(np.all(n_over == exponent_n))
+    if cycles_on or overloaded or not bool(np.all(exponent_n == 1.0)):
         cyc = thermal_cycles if thermal_cycles is not None else np.zeros_like(load_ratio)
         ctf_k = ctf if ctf is not None else np.full(load_ratio.shape[0], np.inf)
         inc = daily_damage(
-            load_ratio, design_life_days[:, None], exponent_n[:, None], cyc, ctf_k[:, None]
+            load_ratio,
+            design_life_days[:, None],
+            exponent_n[:, None],
+            cyc,
+            ctf_k[:, None],
+            n_over[:, None],
         )
     else:  # the common case, n = 1 and no cycle term: same values, fewer passes (r**1 == r, +0)
         inc = np.maximum(load_ratio, 0.0)

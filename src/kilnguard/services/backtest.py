@@ -84,19 +84,12 @@ def plot_kiln(history: LoadedHistory, result: rk.RiskResult, index: int, path: P
     return path
 
 
-def plot_kiln_png(history: LoadedHistory, result: rk.RiskResult, index: int) -> bytes:
-    """Indicators over time with their thresholds, and the level band underneath, as PNG
-    bytes. Drawn on a bare `Figure` in memory: no pyplot state, no backend switch, no file."""
-    from matplotlib.figure import Figure
-    from matplotlib.patches import Rectangle
-
-    cfg = result.config
-    lo, hi = kiln_span(history, index)
-    hi = max(hi, lo)
-    days = [history.start + dt.timedelta(days=d) for d in range(lo, hi + 1)]
-    sl = slice(lo, hi + 1)
-    kiln = history.kiln_rows[index]
-    panels: list[tuple[str, Any, float | None, str]] = [
+def plot_panels(
+    history: LoadedHistory, result: rk.RiskResult, index: int, sl: slice
+) -> list[tuple[str, Any, float | None, str]]:
+    """(label, values, threshold, note) of each indicator panel: the thresholds are the engine's
+    own (``result.config``), so a plot never draws a line the engine does not use."""
+    return [
         ("load ratio [× rating]", result.load_ratio_7d[index, sl], 1.0, "7-day mean; 1.0 = rating"),
         (
             "target pressure [×]",
@@ -122,8 +115,28 @@ def plot_kiln_png(history: LoadedHistory, result: rk.RiskResult, index: int) -> 
             float(history.records.kilns[index].campaign_limit_days),
             "campaign limit",
         ),
-        ("crew sleepiness [KSS]", result.fatigue.kss_worst[index, sl], 7.0, "KSS ≥ 7 sleepy"),
+        (
+            "crew sleepiness [KSS]",
+            result.fatigue.kss_worst[index, sl],
+            result.config.kss_reference,
+            f"KSS > {result.config.kss_reference:g}: the engine's fatigue factor",
+        ),
     ]
+
+
+def plot_kiln_png(history: LoadedHistory, result: rk.RiskResult, index: int) -> bytes:
+    """Indicators over time with their thresholds, and the level band underneath, as PNG
+    bytes. Drawn on a bare `Figure` in memory: no pyplot state, no backend switch, no file."""
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
+
+    cfg = result.config
+    lo, hi = kiln_span(history, index)
+    hi = max(hi, lo)
+    days = [history.start + dt.timedelta(days=d) for d in range(lo, hi + 1)]
+    sl = slice(lo, hi + 1)
+    kiln = history.kiln_rows[index]
+    panels = plot_panels(history, result, index, sl)
     fig = Figure(figsize=(10, 13))
     axes = fig.subplots(len(panels) + 1, 1, sharex=True)
     for ax, (label, values, threshold, note) in zip(axes, panels, strict=False):

@@ -23,14 +23,17 @@ import math
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TypedDict, TypeVar
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
 from kilnguard.domain.errors import ValidationError
 from kilnguard.domain.fatigue import ShiftTable
+from kilnguard.domain.risk.build import group_shifts
 from kilnguard.domain.risk.config import RiskConfig
 from kilnguard.domain.risk.records import (
     NEVER,
+    PRIOR_DAYS,
     AlarmState,
     ChangeControlState,
     IntArray,
@@ -41,9 +44,13 @@ from kilnguard.domain.risk.records import (
 from kilnguard.domain.wear import daily_damage_scalar
 
 
-def _to_local_hours(t: datetime, origin_utc: datetime) -> float:
+def _to_local_hours(t: datetime, origin_utc: datetime, zone: str = "") -> float:
+    """Hours from the local midnight of day 0; with a zone, each instant converted by zoneinfo."""
     if t.tzinfo is None:
         t = t.replace(tzinfo=UTC)
+    if zone:
+        local = t.astimezone(ZoneInfo(zone)).replace(tzinfo=UTC)
+        return (local - origin_utc).total_seconds() / 3600.0
     return (t - origin_utc).total_seconds() / 3600.0
 
 
@@ -88,6 +95,7 @@ def build_inputs_loop(
     rated = np.array([k.rated_capacity_t_per_day for k in kilns], dtype=np.float64)
     life = np.array([k.lining_design_life_days for k in kilns], dtype=np.float64)
     expo = np.array([cfg.wear_exponent(k.kind) for k in kilns], dtype=np.float64)
+    expo_over = np.array([cfg.overload_wear_exponent(k.kind) for k in kilns], dtype=np.float64)
     limit = np.array([k.campaign_limit_days for k in kilns], dtype=np.float64)
     ctf = np.array(
         [math.inf if k.cycles_to_failure is None else k.cycles_to_failure for k in kilns]
@@ -113,11 +121,11 @@ def build_inputs_loop(
             last_reline_before[i] = max(last_reline_before[i], d)
     in_window = [(i, d) for i, d in relines if 0 < d <= end_i]
 
-    # production: window arrays, prior 6 days, and the history before start for carry-in
+    # production: window arrays, the PRIOR_DAYS days before, and the history before start for carry-in
     output = np.zeros((n_k, n_d))
     hours = np.zeros((n_k, n_d))
     cycles = np.zeros((n_k, n_d))
-    prior = np.zeros((n_k, 6))
+    prior = np.zeros((n_k, PRIOR_DAYS))
     history: dict[int, list[tuple[int, float, float]]] = {}
     for rec in records.production:
         ki = kix.get(rec.kiln_id)
@@ -134,8 +142,8 @@ def build_inputs_loop(
             hours[i, d] += rec.hours_fired
             cycles[i, d] += rec.thermal_cycles
         else:
-            if d >= -6:
-                prior[i, d + 6] += rec.output_t
+            if d >= -PRIOR_DAYS:
+                prior[i, d + PRIOR_DAYS] += rec.output_t
             history.setdefault(i, []).append((d, rec.output_t, float(rec.thermal_cycles)))
     wear0 = np.zeros(n_k)
     for i, rows in history.items():
@@ -156,6 +164,7 @@ def build_inputs_loop(
                 float(expo[i]),
                 cyc,
                 k.cycles_to_failure,
+                float(expo_over[i]),
             )
         wear0[i] = total
     wear0[last_reline_before == 0] = 0.0
@@ -299,6 +308,7 @@ def build_inputs_loop(
         change_reasons=reasons,
         alarms_high=alarms,
         alarm_summaries=summaries,
+        overload_exponent_n=expo_over,
         **sc,
     )
 
@@ -328,6 +338,9 @@ class _ShiftColumns(TypedDict):
     crew_starts: IntArray
     kd_starts: IntArray
     kd_ids: IntArray
+    order_kd: IntArray
+    worker_ids: tuple[str, ...]
+    crew_ids: tuple[str, ...]
 
 
 def _build_shifts(
@@ -342,6 +355,7 @@ def _build_shifts(
     origin = datetime(start.year, start.month, start.day, tzinfo=UTC) - timedelta(
         hours=utc_offset_h
     )
+    local0 = datetime(start.year, start.month, start.day, tzinfo=UTC)
     horizon = -24.0 * cfg.warmup_days
     last_h = 24.0 * n_d
     workers: dict[str, int] = {}
@@ -355,10 +369,12 @@ def _build_shifts(
         i = kix.get(sh.kiln_id)
         if i is None:
             continue
-        s = _to_local_hours(sh.start, origin)
+        zone = records.kilns[i].timezone
+        at = local0 if zone else origin
+        s = _to_local_hours(sh.start, at, zone)
         if s >= last_h or s < horizon:
             continue
-        e = _to_local_hours(sh.end, origin)
+        e = _to_local_hours(sh.end, at, zone)
         if e <= s:
             raise ValidationError("ShiftRecord.end", sh.end, f"must be after start {sh.start}")
         w_l.append(workers.setdefault(sh.worker_id, len(workers)))
@@ -373,27 +389,10 @@ def _build_shifts(
     w, s_a, e_a = w[order], s_a[order], e_a[order]
     k_a = np.array(k_l, dtype=np.int64)[order]
     c_a = np.array(c_l, dtype=np.int64)[order]
-    day = np.floor(s_a / 24.0).astype(np.int64)
-    kd = np.where(day >= 0, k_a * n_d + day, -1)
-    valid = np.flatnonzero(kd >= 0)
-    sub = np.lexsort((c_a[valid], kd[valid]))
-    shift_order = valid[sub]
-    kd_s, c_s = kd[shift_order], c_a[shift_order]
-    new_grp = np.ones(len(shift_order), dtype=bool)
-    if len(shift_order):
-        new_grp[1:] = (kd_s[1:] != kd_s[:-1]) | (c_s[1:] != c_s[:-1])
-    crew_starts = np.flatnonzero(new_grp)
-    grp_kd = kd_s[crew_starts]
-    new_kd = np.ones(len(crew_starts), dtype=bool)
-    if len(crew_starts):
-        new_kd[1:] = grp_kd[1:] != grp_kd[:-1]
-    kd_starts = np.flatnonzero(new_kd)
     return _ShiftColumns(
         shifts=ShiftTable(w, s_a, e_a, horizon_start_h=horizon),
-        shift_kd=kd,
         shift_crew=c_a,
-        shift_order=shift_order,
-        crew_starts=crew_starts,
-        kd_starts=kd_starts,
-        kd_ids=grp_kd[kd_starts],
+        worker_ids=tuple(workers),
+        crew_ids=tuple(crews),
+        **group_shifts(s_a, e_a, k_a, c_a, n_d),
     )

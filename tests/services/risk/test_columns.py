@@ -115,7 +115,13 @@ def test_stamps_stored_in_another_text_form_are_parsed_by_sqlite(plant: Plant) -
     'T' and no fraction) take the slower path through SQLite's own date functions."""
     with unit_of_work(plant.engine) as s:
         before = list(read_shifts(s, plant.kilns_a))
-        s.execute(text("UPDATE shifts SET start_at = replace(substr(start_at, 1, 19), ' ', 'T')"))
+        # both stamps in the other form: the table's CHECK (end_at > start_at) compares text
+        s.execute(
+            text(
+                "UPDATE shifts SET start_at = replace(substr(start_at, 1, 19), ' ', 'T'), "
+                "end_at = replace(substr(end_at, 1, 19), ' ', 'T')"
+            )
+        )
         after = list(read_shifts(s, plant.kilns_a))
     assert after == before and before
 

@@ -150,3 +150,13 @@ def test_onboarding_of_a_kiln_without_records_changes_nothing(plant: Plant) -> N
         kiln.lining_used_fraction_at_onboarding = None
         kiln.lining_used_t_at_onboarding = None
         assert rs.onboarding_wear(kiln) == 0.0
+
+
+def test_every_kiln_carries_its_region_s_zone_into_the_engine(plant: Plant) -> None:
+    """Issue 13 point 5: shift times are converted per kiln with its region's IANA zone."""
+    with unit_of_work(plant.engine) as s:
+        kilns = [k for k in (s.get(m.Kiln, i) for i in plant.kilns_a) if k is not None]
+        history = rs.load_history(s, kilns)
+        zones = {k.timezone for k in history.records.kilns}
+        assert zones == {"Asia/Pyongyang"}
+        assert rs.region_zones(s, kilns) == {plant.ent_a: "Asia/Pyongyang"}

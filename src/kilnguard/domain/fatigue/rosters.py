@@ -3,12 +3,25 @@
 Roster → sleep inference (declared; the TPM needs sleep times, rosters only give work times —
 SOURCES.md §3.1 and §7 ask to declare this step). kilnguard's rule, ``SleepInference``:
 1. nobody sleeps on shift; ``commute_h`` (1 h) separates a shift from sleep on both sides;
-2. after a shift that ends between 03:00 and 12:00 (a night or long shift) the worker sleeps at
-   once, for at most ``day_sleep_max_h`` (7 h);
-3. otherwise, and on free days, the worker sleeps in the habitual night window 23:00–07:00,
-   cut short by the commute before the next shift;
-4. sleep fragments shorter than ``min_sleep_h`` (1 h) are ignored.
+2. in the habitual night window 23:00–07:00 a free worker sleeps (stretches of free night time
+   shorter than ``min_sleep_h`` = 1 h are not slept);
+3. outside it (07:00–23:00, and in too-short night stretches) a free worker naps whenever the
+   homeostatic S has fallen below ``nap_below_s`` (θ = 10.3), and only back up to θ: S is held
+   at θ while free (the exact solution of "sleep while S < θ"). After a 23:00–07:00 night shift
+   this is the day sleep (08:00 onwards, about 5 h from S ≈ 6.5); a rested day worker never
+   reaches θ before 23:00 and does not nap.
 The result is "inferred from rosters", not measured sleep; say so wherever KSS is shown.
+
+Why this rule (issue 13 point 3, "monotone in rest"). Work only ever removes free time, and the
+rule sleeps in fixed windows or by a threshold on S that is the same for everybody, so by the
+comparison principle of the one-dimensional S equation (sleep raises S faster than waking does,
+at every S) less free time can only give a lower S at every instant, never a higher one. The
+former rule ("after a shift ending 03:00–12:00 sleep at once for 7 h, otherwise at night") broke
+this twice: a shift ending 02:30 gave 3.5 h of sleep and one ending 03:00 gave 7 h; and any
+"sleep for 7 h after the shift" rule rewards a later finish, because the same sleep taken later
+leaves S higher at the next shift (TPM: a 7-h sleep from S = 5 taken 30 min later leaves S
+0.1 higher at the next duty). θ = 10.3 [P] is the S the former 7-h day-sleep rule left at
+22:00 before a second 23:00–07:00 night, so night workers keep about the sleepiness they had.
 
 Rest rules
 ----------
@@ -40,6 +53,7 @@ from numpy.typing import NDArray
 
 from kilnguard.domain.errors import ValidationError
 from kilnguard.domain.fatigue._types import BoolArray, FloatArray, IntArray
+from kilnguard.domain.fatigue.fri import FRI_DAY_INCREMENT, FRI_NIGHT_INCREMENT
 
 #: Shifts per cache-sized chunk of the columnar passes (sleeps, runs, KSS).
 CHUNK = 16384
@@ -49,6 +63,7 @@ BREACH_QUICK_RETURN = 1
 BREACH_CONSECUTIVE_SHIFTS = 2
 BREACH_CONSECUTIVE_NIGHTS = 4
 BREACH_LONG_SHIFT = 8
+BREACH_OVER_24H = 16  # a duty longer than the FRI's 24 h: RR(L) held at RR(24)
 
 
 @dataclass(frozen=True)
@@ -58,9 +73,8 @@ class SleepInference:
     commute_h: float = 1.0
     night_start_h: float = 23.0
     night_end_h: float = 7.0
-    day_sleep_after_end_from_h: float = 3.0
-    day_sleep_after_end_to_h: float = 12.0
-    day_sleep_max_h: float = 7.0
+    nap_below_s: float = 10.3
+    """θ: outside the night window a free worker naps while S < θ, back up to θ [P]."""
     min_sleep_h: float = 1.0
 
 
@@ -79,6 +93,8 @@ class RosterRules:
     quick_return_rr: float = 1.39  # Nielsen et al. 2019 IRR [V]
     successive_nights_rr: tuple[float, ...] = (1.00, 1.06, 1.17, 1.36)  # Folkard & Tucker 2003 [R]
     successive_days_rr: tuple[float, ...] = (1.00, 1.02, 1.07, 1.17)  # Folkard & Tucker 2003 [R]
+    successive_nights_step: float = FRI_NIGHT_INCREMENT  # per night beyond the 4th, FRI [D]
+    successive_days_step: float = FRI_DAY_INCREMENT  # per shift beyond the 4th, FRI [D]
 
 
 @dataclass(frozen=True)
@@ -116,10 +132,10 @@ class ShiftFatigue:
     length_h: FloatArray
     rest_before_h: FloatArray  # inf for a worker's first shift
     is_night: BoolArray
-    consecutive_shifts: IntArray  # 1 = first after a ≥ weekly_rest_h break
-    consecutive_nights: IntArray  # 0 for a day shift
-    consecutive_days: IntArray  # 0 for a night shift
-    kss_peak: FloatArray  # max KSS over start/middle/end [1..9]
+    consecutive_shifts: IntArray  # 1 = first after a ≥ weekly_rest_h break (any shift type)
+    consecutive_nights: IntArray  # nights since a ≥ weekly_rest_h break; 0 for a day shift
+    consecutive_days: IntArray  # = consecutive_shifts for a day shift; 0 for a night shift
+    kss_peak: FloatArray  # max KSS over the duty: start, end and every quarter hour [1..9]
     rr_length: FloatArray
     rr_successive: FloatArray
     rr_quick_return: FloatArray
@@ -173,36 +189,47 @@ def _run_lengths(cont: BoolArray, idx: IntArray | None = None) -> IntArray:
     return np.asarray(run, dtype=np.int64)
 
 
-def infer_sleep(
-    shifts: ShiftTable, rule: SleepInference | None = None
-) -> tuple[IntArray, FloatArray, FloatArray]:
-    """Sleep episodes (worker, start_h, end_h) inferred from rosters, sorted by (worker, start)."""
-    return _sleep_table(shifts, rule or SleepInference())
+@dataclass(frozen=True)
+class FreeTime:
+    """Free-time episodes of every worker, sorted by (worker, time). Each is a nap stretch outside
+    the night window (``nap_start_h`` to ``sleep_start_h``), night-window sleep (to
+    ``sleep_end_h``; empty when there is none) and, for the last night before a shift, the free
+    day time after it, again by the nap rule (to ``end_h``)."""
+
+    worker: IntArray
+    nap_start_h: FloatArray
+    sleep_start_h: FloatArray
+    sleep_end_h: FloatArray
+    end_h: FloatArray
 
 
-def _sleep_table(shifts: ShiftTable, r: SleepInference) -> tuple[IntArray, FloatArray, FloatArray]:
-    """Sleep episodes (worker, start_h, end_h), sorted by (worker, start)."""
+def infer_sleep(shifts: ShiftTable, rule: SleepInference | None = None) -> FreeTime:
+    """Free-time episodes (naps by threshold, night sleep) inferred from the rosters."""
+    r = rule or SleepInference()
     if len(shifts.worker) == 0:
         empty = np.zeros(0)
-        return np.zeros(0, dtype=np.int64), empty, empty
+        return FreeTime(np.zeros(0, dtype=np.int64), empty, empty, empty, empty)
     parts, kept = _sleep_parts(shifts, r)
-    ss = np.concatenate([x[0] for x in parts])
-    se = np.concatenate([x[1] for x in parts])
-    return np.repeat(shifts.worker, kept), ss, se
+    cols = [np.concatenate([x[i] for x in parts]) for i in range(4)]
+    return FreeTime(np.repeat(shifts.worker, kept), *cols)
+
+
+Episodes = tuple[FloatArray, FloatArray, FloatArray, FloatArray]
 
 
 def _sleep_parts(
     shifts: ShiftTable, r: SleepInference, chunk: int = CHUNK
-) -> tuple[list[tuple[FloatArray, FloatArray]], IntArray]:
-    """Sleeps (start_h, end_h) in the gap before each shift, one part per chunk of ``chunk``
-    shifts, and how many sleeps each gap holds (so the k-th sleep follows the gaps' counts).
+) -> tuple[list[Episodes], IntArray]:
+    """Episodes (nap start, sleep start, sleep end, end) in the gap before each shift, one part
+    per chunk of ``chunk`` shifts, and how many episodes each gap holds (so the k-th episode
+    follows the gaps' counts).
 
     Works through the shifts in cache-sized chunks; each shift's gap only needs the previous
-    row, so chunks are independent and their sleeps follow one another in (worker, time) order.
+    row, so chunks are independent and their episodes follow one another in (worker, time) order.
     """
     w, s, e = shifts.worker, shifts.start_h, shifts.end_h
     n = len(w)
-    parts: list[tuple[FloatArray, FloatArray]] = []
+    parts: list[Episodes] = []
     kept = np.empty(n, dtype=np.int64)
     for lo in range(0, n, chunk):
         hi = min(lo + chunk, n)
@@ -216,8 +243,8 @@ def _sleep_parts(
             prev_end[0] = 0.0
         np.not_equal(w[lo + 1 : hi], w[lo : hi - 1], out=first[1:])
         prev_end[1:] = e[lo : hi - 1]
-        ss_c, se_c, kept[lo:hi] = _sleep_chunk(s[lo:hi], first, prev_end, shifts.horizon_start_h, r)
-        parts.append((ss_c, se_c))
+        *eps, kept[lo:hi] = _sleep_chunk(s[lo:hi], first, prev_end, shifts.horizon_start_h, r)
+        parts.append((eps[0], eps[1], eps[2], eps[3]))
     return parts, kept
 
 
@@ -227,45 +254,35 @@ def _sleep_chunk(
     prev_end: FloatArray,
     horizon_start_h: float,
     r: SleepInference,
-) -> tuple[FloatArray, FloatArray, IntArray]:
-    """Sleeps in the gaps before a run of shifts, and how many each gap holds."""
-    n = len(s)
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, IntArray]:
+    """Episodes in the gaps before a run of shifts, and how many each gap holds.
+
+    A gap [lo, hi] (free time, commute removed) holds one episode per night window it meets: the
+    free day time before that window (nap), the free time in it (sleep, if ≥ ``min_sleep_h``;
+    else nap time too) and, for the last one, the free day time after it up to hi (nap). A gap
+    that meets no night window is one nap.
+    """
     lo = np.where(first, horizon_start_h, prev_end + r.commute_h)
     hi = s - r.commute_h
-    end_tod = np.floor(prev_end / 24.0)
-    end_tod *= -24.0
-    end_tod += prev_end  # time of day the previous shift ended: end − 24·floor(end / 24)
-    has_day = (
-        ~first & (end_tod >= r.day_sleep_after_end_from_h) & (end_tod < r.day_sleep_after_end_to_h)
-    )
-    ds_end = np.minimum(lo + r.day_sleep_max_h, hi)
-    has_day &= (ds_end - lo) >= r.min_sleep_h
-    lo_n = np.where(has_day, ds_end, lo)
     span = (r.night_end_h + 24.0 - r.night_start_h) % 24.0
-    n_first = np.floor((lo_n - r.night_start_h - span) / 24.0) + 1.0
-    n_last = np.ceil((hi - r.night_start_h) / 24.0) - 1.0
-    n_nights = np.maximum(n_last - n_first + 1.0, 0.0).astype(np.int64)
-    n_nights[hi <= lo_n] = 0
-    counts = has_day + n_nights
-    offs = np.cumsum(counts)
-    offs -= counts  # first sleep of each gap
-    # k-th night of gap g (k = 0..): night n_first[g] + k, at row offs[g] + has_day[g] + k;
-    # written as row + (n_first − offs − has_day)[g], exact in floats (small integers)
-    night0 = n_first - offs
-    night0 -= has_day
-    ws = np.repeat(night0, counts)
-    ws += np.arange(len(ws))
-    ws *= 24.0
-    ws += r.night_start_h
-    s_start = np.maximum(ws, np.repeat(lo_n, counts))
-    ws += span
-    s_end = np.minimum(ws, np.repeat(hi, counts), out=ws)
-    day_row = offs[has_day]  # the day sleep comes first in its gap
-    s_start[day_row] = lo[has_day]
-    s_end[day_row] = ds_end[has_day]
-    keep = (s_end - s_start) >= r.min_sleep_h
-    dropped = np.flatnonzero(~keep)  # few: cut-short nights
-    if len(dropped) == 0:
-        return s_start, s_end, counts
-    kept = counts - np.bincount(np.searchsorted(offs, dropped, side="right") - 1, minlength=n)
-    return s_start[keep], s_end[keep], kept
+    n_first = np.floor((lo - r.night_start_h - span) / 24.0) + 1.0  # first window ending after lo
+    n_last = np.ceil((hi - r.night_start_h) / 24.0) - 1.0  # last window starting before hi
+    open_gap = hi > lo
+    n_nights = np.where(open_gap, np.maximum(n_last - n_first + 1.0, 0.0), 0.0).astype(np.int64)
+    counts = np.maximum(n_nights, open_gap)
+    last = np.cumsum(counts)
+    offs = last - counts  # first episode of each gap
+    gap = np.repeat(np.arange(len(s)), counts)
+    lo_g, hi_g = lo[gap], hi[gap]
+    ws = (np.arange(len(gap)) - offs[gap] + n_first[gap]) * 24.0 + r.night_start_h
+    nap_a = np.maximum(lo_g, ws - (24.0 - span))
+    sl_a = np.minimum(np.maximum(lo_g, ws), hi_g)
+    sl_b = np.minimum(hi_g, ws + span)
+    no_night = (n_nights == 0)[gap]
+    nap_a[no_night] = lo_g[no_night]
+    sl_b[no_night] = hi_g[no_night]
+    sl_a = np.where(((sl_b - sl_a) < r.min_sleep_h) | no_night, sl_b, sl_a)  # too short: nap
+    end = sl_b.copy()
+    tail = last[open_gap] - 1  # the last episode of each gap runs to hi
+    end[tail] = hi[open_gap]
+    return nap_a, sl_a, sl_b, end, counts

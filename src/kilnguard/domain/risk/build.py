@@ -8,8 +8,12 @@ Records dated after ``end`` (the ``as_of`` of the last day) are ignored, so the 
 only on what was known by then.
 
 Day convention: a *day* is a plant-local calendar date; day index 0 is ``start``; ``as_of`` of day
-d is the end of that local day, so day d's records count on day d. Shift datetimes are UTC and are
-moved to plant local time with ``utc_offset_h``.
+d is the end of that local day, so day d's records count on day d. Shift datetimes are UTC; each is
+moved to its kiln's local time with the kiln's IANA zone (``KilnSpec.timezone``) at that very
+instant (issue 13 point 5: DST and historical offsets), or with the fixed ``utc_offset_h`` for a
+kiln without a zone. The fatigue model's clock is that local wall clock: across a DST change a
+duty's length on it differs from the hours worked by the change (a London autumn night
+22:00–06:00 is 9 h worked, 8 h on the clock) — the circadian terms follow the clock.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import TypedDict, TypeVar
 
 import numpy as np
@@ -25,9 +29,11 @@ import numpy as np
 from kilnguard.domain.errors import ValidationError
 from kilnguard.domain.fatigue import ShiftTable
 from kilnguard.domain.risk.config import RiskConfig
+from kilnguard.domain.risk.local_time import offsets_us
 from kilnguard.domain.risk.records import (
     EPOCH_ORDINAL,
     NEVER,
+    PRIOR_DAYS,
     AlarmState,
     ChangeControlState,
     FloatArray,
@@ -42,6 +48,7 @@ from kilnguard.domain.risk.records import (
     Target,
     to_epoch_us,
 )
+from kilnguard.domain.wear import daily_damage
 
 
 def build_inputs(
@@ -54,11 +61,13 @@ def build_inputs(
     """Turn record dataclasses into columnar ``RiskInputs`` for days ``start``..``end`` inclusive.
 
     Only records dated on or before ``end`` are used (``end`` is the ``as_of`` of the last day).
-    Records before ``start`` are carried in: lining damage, last planned stop, the 6 days of output
-    before start, overdue work orders, target progress, and ``config.warmup_days`` of rosters.
-    Records of kilns not in ``records.kilns`` are ignored; a target's capacity counts only the
-    listed kilns of its scope, so pass every kiln a target names. Local dates are plant time;
-    ``utc_offset_h`` moves UTC shift times to it (e.g. +9 for Korea).
+    Records before ``start`` are carried in: lining damage, last planned stop, the ``PRIOR_DAYS``
+    (29) days of output before start (7-day mean, 30-day overload dose), overdue work orders,
+    target progress, and ``config.warmup_days`` of rosters. Records of kilns not in
+    ``records.kilns`` are ignored; a target's capacity counts only the listed kilns of its scope,
+    so pass every kiln a target names. Local dates are plant time; UTC shift times are moved to
+    it with each kiln's IANA zone at each instant (``KilnSpec.timezone``), or by the fixed
+    ``utc_offset_h`` (e.g. +9 for Korea) for a kiln without one.
 
     Lining state at onboarding: a kiln's ``lining_wear_at_onboarding`` w0 is the Miner damage
     of its lining at the start of its onboarding day (its first production record up to
@@ -93,6 +102,7 @@ def build_inputs(
     rated = np.array([k.rated_capacity_t_per_day for k in kilns], dtype=np.float64)
     life = np.array([k.lining_design_life_days for k in kilns], dtype=np.float64)
     expo = np.array([cfg.wear_exponent(k.kind) for k in kilns], dtype=np.float64)
+    expo_over = np.array([cfg.overload_wear_exponent(k.kind) for k in kilns], dtype=np.float64)
     limit = np.array([k.campaign_limit_days for k in kilns], dtype=np.float64)
     ctf = np.array(
         [math.inf if k.cycles_to_failure is None else k.cycles_to_failure for k in kilns]
@@ -125,7 +135,7 @@ def build_inputs(
             last_reline_before[i] = max(last_reline_before[i], d)
     in_window = [(i, d) for i, d in relines if 0 < d <= end_i]
     carry_w0 = np.where(has_w0 & (last_reline_before < onboard), w0, 0.0)
-    wear0 = _carried_wear(prod, kilns, expo, last_reline_before, carry_w0)
+    wear0 = _carried_wear(prod, kilns, expo, expo_over, last_reline_before, carry_w0)
     output, hours, cycles, prior = prod.output, prod.hours, prod.cycles, prod.prior
 
     # planned stops
@@ -247,6 +257,7 @@ def build_inputs(
         change_reasons=reasons,
         alarms_high=alarms,
         alarm_summaries=summaries,
+        overload_exponent_n=expo_over,
         **sc,
     )
 
@@ -270,12 +281,15 @@ class _ShiftColumns(TypedDict):
     """The shift columns of `RiskInputs`, built together by `_build_shifts`."""
 
     shifts: ShiftTable
+    worker_ids: tuple[str, ...]  # engine ids of the workers and crews, by code
+    crew_ids: tuple[str, ...]
     shift_kd: IntArray
     shift_crew: IntArray
     shift_order: IntArray
     crew_starts: IntArray
     kd_starts: IntArray
     kd_ids: IntArray
+    order_kd: IntArray
 
 
 def _build_shifts(
@@ -287,19 +301,21 @@ def _build_shifts(
     utc_offset_h: float,
 ) -> _ShiftColumns:
     """Shift rows → ShiftTable (sorted by worker, start) plus kiln-day and crew grouping."""
-    origin = datetime(start.year, start.month, start.day, tzinfo=UTC) - timedelta(
-        hours=utc_offset_h
-    )
     horizon = -24.0 * cfg.warmup_days
     last_h = 24.0 * n_d
     cols = _shift_columns(records.shifts)
     k_all = _kiln_index(cols.kiln_ids, kix)[cols.kiln]
-    # hours since local midnight of day 0: exact µs difference, then as timedelta.total_seconds()
-    origin_us = to_epoch_us(origin)
-    s_all = (cols.start_us - origin_us) / 1e6 / 3600.0
+    # local hours since local midnight of day 0: each instant moved by its kiln's zone offset at
+    # that instant (DST, historical offsets), or by the fixed ``utc_offset_h`` for kilns without
+    # a zone; exact µs integers, then as timedelta.total_seconds()
+    zones = [k.timezone for k in records.kilns if k.kiln_id in kix]
+    local0 = to_epoch_us(datetime(start.year, start.month, start.day, tzinfo=UTC))
+    fixed = round(utc_offset_h * 3_600_000_000)
+    s_all = (cols.start_us + offsets_us(cols.start_us, k_all, zones, fixed) - local0) / 1e6 / 3600.0
     keep = np.flatnonzero((k_all >= 0) & (s_all < last_h) & (s_all >= horizon))
     s_a = s_all[keep]
-    e_a = (cols.end_us[keep] - origin_us) / 1e6 / 3600.0
+    end_us = cols.end_us[keep]
+    e_a = (end_us + offsets_us(end_us, k_all[keep], zones, fixed) - local0) / 1e6 / 3600.0
     bad = np.flatnonzero(e_a <= s_a)
     if len(bad):
         sh = cols[int(keep[bad[0]])]
@@ -314,13 +330,56 @@ def _build_shifts(
     w, s_a, e_a = w[order], s_a[order], e_a[order]
     k_a = k_l[order]
     c_a = c_l[order]
-    day = np.floor(s_a / 24.0).astype(np.int64)
-    kd = np.where(day >= 0, k_a * n_d + day, -1)
-    valid = np.flatnonzero(kd >= 0)
+    return _ShiftColumns(
+        shifts=ShiftTable(w, s_a, e_a, horizon_start_h=horizon),
+        shift_crew=c_a,
+        worker_ids=_first_seen_ids(cols.worker[keep], cols.worker_ids),
+        crew_ids=_first_seen_ids(cols.crew[keep], cols.crew_ids),
+        **group_shifts(s_a, e_a, k_a, c_a, n_d),
+    )
+
+
+def _first_seen_ids(codes: IntArray, ids: Sequence[str]) -> tuple[str, ...]:
+    """The ids of ``codes`` in the order each first appears (the numbering of
+    `_first_seen_codes`)."""
+    if not len(codes):
+        return ()
+    _, first = np.unique(codes, return_index=True)
+    return tuple(ids[int(c)] for c in codes[np.sort(first)].tolist())
+
+
+class _ShiftGroups(TypedDict):
+    """Worker-shifts grouped by the kiln-days they overlap, then by crew."""
+
+    shift_kd: IntArray
+    shift_order: IntArray
+    crew_starts: IntArray
+    kd_starts: IntArray
+    kd_ids: IntArray
+    order_kd: IntArray
+
+
+def group_shifts(
+    s_a: FloatArray, e_a: FloatArray, k_a: IntArray, c_a: IntArray, n_d: int
+) -> _ShiftGroups:
+    """Group shift rows (local hours since day 0) by kiln-day and crew.
+
+    A shift counts on every local day it overlaps (a 22:00–06:00 night on both days), so that
+    starting a shift earlier or ending it later can only add kiln-days to it, never move it off
+    one (issue 13 point 3); ``shift_kd`` is the kiln-day it starts on (−1 before day 0).
+    """
+    day_a = np.floor(s_a / 24.0).astype(np.int64)
+    day_b = np.maximum(np.ceil(e_a / 24.0).astype(np.int64) - 1, day_a)
+    kd = np.where(day_a >= 0, k_a * n_d + day_a, -1)
+    lo = np.maximum(day_a, 0)
+    cnt = np.maximum(np.minimum(day_b, n_d - 1) - lo + 1, 0)
+    rows = np.repeat(np.arange(len(s_a), dtype=np.int64), cnt)
+    offs = np.cumsum(cnt) - cnt
+    pair_kd = k_a[rows] * n_d + lo[rows] + (np.arange(len(rows), dtype=np.int64) - offs[rows])
     n_crews = int(c_a.max()) + 1 if len(c_a) else 1
-    sub = _stable_argsort(kd[valid] * n_crews + c_a[valid])  # = lexsort((crew, kd))
-    shift_order = valid[sub]
-    kd_s, c_s = kd[shift_order], c_a[shift_order]
+    sub = _stable_argsort(pair_kd * n_crews + c_a[rows])  # = lexsort((crew, kd))
+    shift_order = rows[sub]
+    kd_s, c_s = pair_kd[sub], c_a[shift_order]
     new_grp = np.ones(len(shift_order), dtype=bool)
     if len(shift_order):
         new_grp[1:] = (kd_s[1:] != kd_s[:-1]) | (c_s[1:] != c_s[:-1])
@@ -330,14 +389,13 @@ def _build_shifts(
     if len(crew_starts):
         new_kd[1:] = grp_kd[1:] != grp_kd[:-1]
     kd_starts = np.flatnonzero(new_kd)
-    return _ShiftColumns(
-        shifts=ShiftTable(w, s_a, e_a, horizon_start_h=horizon),
+    return _ShiftGroups(
         shift_kd=kd,
-        shift_crew=c_a,
         shift_order=shift_order,
         crew_starts=crew_starts,
         kd_starts=kd_starts,
         kd_ids=grp_kd[kd_starts],
+        order_kd=kd_s,
     )
 
 
@@ -437,8 +495,10 @@ def _production(
     cycles = _sum_by(cell, cyc[win], size).reshape(n_k, n_d)
     pre = ~win
     pk, pd, po, pc = k[pre], d[pre], out[pre], cyc[pre]
-    last6 = pd >= -6
-    prior = _sum_by(pk[last6] * 6 + pd[last6] + 6, po[last6], n_k * 6).reshape(n_k, 6)
+    near = pd >= -PRIOR_DAYS
+    prior = _sum_by(
+        pk[near] * PRIOR_DAYS + pd[near] + PRIOR_DAYS, po[near], n_k * PRIOR_DAYS
+    ).reshape(n_k, PRIOR_DAYS)
     if len(pk):
         lo = int(pd.min())
         key = pk * (1 - lo) + (pd - lo)
@@ -469,6 +529,7 @@ def _carried_wear(
     prod: _Production,
     kilns: Sequence[KilnSpec],
     expo: FloatArray,
+    expo_over: FloatArray,
     last_reline_before: IntArray,
     carry_w0: FloatArray,
 ) -> FloatArray:
@@ -484,9 +545,7 @@ def _carried_wear(
         [math.inf if x.cycles_to_failure is None else x.cycles_to_failure for x in kilns]
     )
     r = np.maximum(prod.pre_out[sel] / rated[k], 0.0)
-    n = expo[k]
-    powered = np.where(n == 1.0, r, np.power(r, n))  # x ** 1.0 == x exactly
-    dmg = powered / life[k] + prod.pre_cycles[sel] / ctf[k]
+    dmg = daily_damage(r, life[k], expo[k], prod.pre_cycles[sel], ctf[k], expo_over[k])
     # the onboarding wear first, then the days in order: one running sum per kiln, from 0.0
     rows_k = np.concatenate((np.arange(n_k, dtype=np.int64), k))
     rows_v = np.concatenate((carry_w0, dmg))

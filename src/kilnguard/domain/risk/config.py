@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from kilnguard.domain.errors import ValidationError
 from kilnguard.domain.fatigue import RosterRules, SleepInference, TPMParams
+from kilnguard.domain.risk.records import PRIOR_DAYS
 
 #: Level codes used in every ``levels`` array.
 GREEN, AMBER, RED, STOP = 0, 1, 2, 3
@@ -42,6 +43,21 @@ class RiskConfig:
     """Hard rule [P]: firing at ≥ 2× rating (daily or 7-day mean) is at least red: outside the
     design envelope the failure mode may change, so the inverse-power-law credit is void
     (MIL-HDBK-338B §8.7.5 warning, SOURCES.md §2.2 [V])."""
+    overload_window_days: int = 30
+    """[P] Rolling window of the overload dose: load above rating counts for a month."""
+    overload_dose_per_window: float = 1.0
+    """[P] Factor of the overload dose: F_dose = 1 + k·X/W, X the rating-days fired above rating
+    in the last W days (Σ max(0, r − 1)), i.e. 1 + k × the window's mean excess load. With k = 1 a
+    month at 2× rating doubles the envelope's factor on top of today's load (2 × 2 = 4 ≥ red):
+    sustained overload reaches red by duration alone, a single overloaded day adds 1/30 of its
+    excess. The form is the Palmgren–Miner/inverse-power-law dose of SOURCES.md §2.2 over a
+    window; the window and k are project choices, not published values (issue 13 point 4)."""
+    overload_wear_exponent_n: float = 2.0
+    """[P] Lining wear above rating accelerates with load: r**n_over (wear.py); 2 is the geometric
+    middle of the tonnage law (1, [V] SOURCES.md §2.1) and ISO 281's bearing law (3, [R]); no
+    refractory value is published (SOURCES.md §7)."""
+    overload_wear_exponent_by_kind: tuple[tuple[str, float], ...] = ()
+    """Per kiln kind overrides of n_over (fit on the plant's campaign records)."""
     target_heart_epc: float = 2.5
     """[V] HEART error-producing condition 'conflict between immediate and long-term objectives'
     ×2.5 (Williams 1986/88, SOURCES.md §5.2): an unmeetable production target."""
@@ -99,6 +115,14 @@ class RiskConfig:
             raise ValidationError(
                 "RiskConfig.default_wear_exponent_n", self.default_wear_exponent_n, "must be > 0"
             )
+        if not 1 <= self.overload_window_days <= PRIOR_DAYS + 1:
+            raise ValidationError(
+                "RiskConfig.overload_window_days", self.overload_window_days, f"1..{PRIOR_DAYS + 1}"
+            )
+        if self.overload_dose_per_window < 0:
+            raise ValidationError(
+                "RiskConfig.overload_dose_per_window", self.overload_dose_per_window, ">= 0"
+            )
         if self.wear_weibull_beta < 1.0:
             raise ValidationError("RiskConfig.wear_weibull_beta", self.wear_weibull_beta, ">= 1")
         if not 1 <= self.alarm_amber_count <= self.alarm_red_count:
@@ -111,3 +135,8 @@ class RiskConfig:
     def wear_exponent(self, kind: str) -> float:
         """Inverse-power-law exponent n for a kiln kind (override or the default)."""
         return dict(self.wear_exponent_by_kind).get(kind, self.default_wear_exponent_n)
+
+    def overload_wear_exponent(self, kind: str) -> float:
+        """Exponent of lining wear above rating for a kiln kind, never below its n."""
+        n_over = dict(self.overload_wear_exponent_by_kind).get(kind, self.overload_wear_exponent_n)
+        return max(n_over, self.wear_exponent(kind))

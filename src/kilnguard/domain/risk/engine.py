@@ -3,10 +3,11 @@
 Model (docs/models/risk.md has the full reference)::
 
     R = F_envelope · F_integrity · F_people · F_change · F_detection          (LOPA / HSE RI style)
-    F_envelope  = max(1, r)^n · F_target · (1 + max(0, t_run − T_campaign) / T_campaign)
+    F_envelope  = max(1, r)^n · F_dose · F_target · (1 + max(0, t_run − T_campaign) / T_campaign)
+    F_dose      = 1 + k·X/W, X = Σ max(0, r_i − 1) over the last W = 30 days (overload duration)
     F_target    = 1 + (2.5 − 1)·0.5 while target pressure p > 1 (HEART EPC × APOA), else 1
     F_integrity = max(1, D)^(β−1) · (1 + overdue_days / interval_days)       (PFD ∝ time since test)
-    F_people    = RR_shift · 1.72^max(0, KSS_crew − 8)
+    F_people    = RR_shift · 1.72^max(0, KSS_worst − 8)
     level       = max(level(R), hard-rule floors)
 
 with r = max(daily, 7-day mean) load ratio, D the Palmgren–Miner lining damage (``wear``), RR_shift
@@ -25,7 +26,7 @@ reproduces every value (exactly, except one-ulp differences of vectorised exp/co
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -42,7 +43,7 @@ from kilnguard.domain.risk.explain import (
     KilnDayFacts,
     compose,
 )
-from kilnguard.domain.risk.records import RiskInputs, Target
+from kilnguard.domain.risk.records import PRIOR_DAYS, RiskInputs, Target
 from kilnguard.domain.wear import cumulative_damage
 
 FloatArray = NDArray[np.float64]
@@ -95,6 +96,10 @@ class RiskResult:
     ipl_overdue_days: IntArray
     fatigue: CrewFatigue
     rr_kss: FloatArray
+    overload_dose: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
+    """Rating-days fired above rating in the last ``overload_window_days`` (kilns × days)."""
+    rr_dose: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
+    """1 + k·dose/W, a factor of the operating envelope."""
 
 
 def crew_fatigue(inputs: RiskInputs, config: RiskConfig | None = None) -> CrewFatigue:
@@ -168,18 +173,20 @@ def assess(
     firing = (out > 0.0) | (inputs.hours_fired > 0.0)
 
     # -- load ratio, daily and 7-day mean (sequential sum: oldest day first)
+    pd_ = PRIOR_DAYS
     ext = np.concatenate([inputs.prior_output_t, out], axis=1) / rated
-    ratio = ext[:, 6:]
-    acc = ext[:, 0:n_d].copy()
-    for j in range(1, 7):
+    ratio = ext[:, pd_:]
+    acc = ext[:, pd_ - 6 : pd_ - 6 + n_d].copy()
+    for j in range(pd_ - 5, pd_ + 1):
         acc += ext[:, j : j + n_d]
     r7 = acc / 7.0
     r_eff = np.maximum(ratio, r7)
     rr_load = np.maximum(r_eff, 1.0)
     if not bool(np.all(inputs.exponent_n == 1.0)):  # x ** 1.0 == x: skip the power when n = 1
         rr_load = np.power(rr_load, inputs.exponent_n[:, None])
-    over = _run_length(ext > 1.0)[:, 6:]
-
+    over = _run_length(ext > 1.0)[:, pd_:]
+    # -- overload dose: rating-days above rating in the last W days (oldest first)
+    dose, rr_dose = overload_dose(ext, n_d, cfg)
     # -- target pressure: each open target's rate as imposed ÷ its scope's rated capacity
     n_t = len(inputs.tg_info)
     tg_p = np.zeros(n_t)
@@ -221,6 +228,7 @@ def assess(
         inputs.reline_day,
         inputs.thermal_cycles,
         inputs.cycles_to_failure,
+        _overload_n(inputs),
     )
     rr_wear = np.power(np.maximum(wear, 1.0), cfg.wear_weibull_beta - 1.0)
 
@@ -273,16 +281,20 @@ def assess(
 
     # -- people
     rr_kss = np.ones(shape)
-    sleepy = fat.has_shifts & (fat.kss_crew_mean > cfg.kss_reference)
-    rr_kss[sleepy] = np.power(cfg.kss_or_per_step, fat.kss_crew_mean[sleepy] - cfg.kss_reference)
+    # the worst worker's KSS: a crew mean falls when a rested worker joins the day, so it is not
+    # monotone in work (issue 13 point 3)
+    sleepy = fat.has_shifts & (fat.kss_worst > cfg.kss_reference)
+    rr_kss[sleepy] = np.power(cfg.kss_or_per_step, fat.kss_worst[sleepy] - cfg.kss_reference)
 
     # -- barriers, floors, levels (products in the reference loop's order)
     factors = np.empty((5, n_k, n_d))
     f_env, f_int, f_ppl = factors[0], factors[1], factors[2]
-    np.multiply(rr_load, rr_target, out=f_env)
+    np.multiply(rr_load, rr_dose, out=f_env)
+    f_env *= rr_target
     f_env *= rr_cont
     np.multiply(rr_wear, rr_maint, out=f_int)
     np.multiply(fat.shift_rr, rr_kss, out=f_ppl)
+    np.maximum(f_ppl, 1.0, out=f_ppl)  # a short duty (RR(L) < 1) credits nothing below the basis
     factors[3:] = 1.0  # change control and detection: interfaces, floors only for now
     risk = f_env * f_int
     risk *= f_ppl
@@ -335,7 +347,30 @@ def assess(
         ipl_overdue_days=ipl_days,
         fatigue=fat,
         rr_kss=rr_kss,
+        overload_dose=dose,
+        rr_dose=rr_dose,
     )
+
+
+def overload_dose(ext: FloatArray, n_d: int, cfg: RiskConfig) -> tuple[FloatArray, FloatArray]:
+    """Overload dose X (rating-days fired above rating in the last W days, each day's excess
+    added oldest first) and its factor 1 + k·X/W, from the load ratios ``ext`` of the
+    PRIOR_DAYS days before start and the window's days."""
+    win = cfg.overload_window_days
+    excess = np.maximum(ext - 1.0, 0.0)
+    first = PRIOR_DAYS + 1 - win
+    dose = excess[:, first : first + n_d].copy()
+    for j in range(first + 1, PRIOR_DAYS + 1):
+        dose += excess[:, j : j + n_d]
+    rr = dose * (cfg.overload_dose_per_window / win)
+    rr += 1.0
+    return dose, rr
+
+
+def _overload_n(inputs: RiskInputs) -> FloatArray:
+    """Per-kiln wear exponent above rating (inputs built before it existed: the same n)."""
+    n_over = inputs.overload_exponent_n
+    return n_over if len(n_over) == inputs.n_kilns else inputs.exponent_n
 
 
 def _remaining_t(inp: RiskInputs, t: int, d: int) -> float:
@@ -438,4 +473,19 @@ def facts(result: RiskResult, k: int, d: int) -> KilnDayFacts:
         change_reason=inp.change_reasons.get((k, d), ""),
         alarms_high=int(inp.alarms_high[k, d]),
         alarm_summary=inp.alarm_summaries.get((k, d), ""),
+        overload_dose=float(result.overload_dose[k, d]),
+        rr_dose=float(result.rr_dose[k, d]),
+        overload_window_days=result.config.overload_window_days,
+        ipl_task=_ipl_task(inp, k, d),
     )
+
+
+def _ipl_task(inp: RiskInputs, k: int, d: int) -> str:
+    """The task of the protection-layer proof test most overdue on kiln k, day d (the first of
+    equals, as the reference loop), or ""."""
+    best, best_od = -1, 0
+    for w in np.flatnonzero((inp.wo_kiln == k) & inp.wo_ipl).tolist():
+        due, done = int(inp.wo_due[w]), int(inp.wo_done[w])
+        if due < d < done and d - due > best_od:
+            best, best_od = w, d - due
+    return inp.wo_task[best] if best >= 0 else ""

@@ -14,6 +14,7 @@ from kilnguard.domain.fatigue import (
     BREACH_CONSECUTIVE_NIGHTS,
     BREACH_CONSECUTIVE_SHIFTS,
     BREACH_LONG_SHIFT,
+    BREACH_OVER_24H,
     BREACH_QUICK_RETURN,
 )
 from kilnguard.domain.risk.config import LEVEL_NAMES, RiskConfig
@@ -82,6 +83,10 @@ class KilnDayFacts:
     change_reason: str
     alarms_high: int
     alarm_summary: str
+    overload_dose: float = 0.0  # rating-days above rating in the last overload_window_days
+    rr_dose: float = 1.0
+    overload_window_days: int = 30
+    ipl_task: str = ""  # the protection layer's proof test most overdue ("" none)
 
 
 @dataclass(frozen=True)
@@ -133,6 +138,11 @@ def _facts(f: KilnDayFacts, b: int) -> list[str]:
             if f.days_over_rating > 1:
                 s += f", above rating for {f.days_over_rating} days"
             out.append(s)
+        if f.rr_dose > 1.0:
+            out.append(
+                f"overload dose {f.overload_dose:.1f} rating-days above rating in the last "
+                f"{f.overload_window_days} days (×{f.rr_dose:.2f})"
+            )
         if f.target_pressure > 1.0:
             out.append(
                 f"target pressure {f.target_pressure:.1f} (open targets need "
@@ -156,30 +166,36 @@ def _facts(f: KilnDayFacts, b: int) -> list[str]:
                 s += f", deferred {_TIMES.get(n, f'{n} times')}: {reasons}"
             out.append(s)
         if f.rules & RULE_IPL:
+            what = f"'{f.ipl_task}'" if f.ipl_task else "protection-layer proof test"
             out.append(
-                f"protection-layer proof test {f.ipl_overdue_days} days overdue while firing: "
-                "the trip or relief cannot be credited"
+                f"{what} {f.ipl_overdue_days} days overdue while firing (a protection layer's "
+                "proof test): the trip or relief cannot be credited"
             )
         if f.rr_wear > 1.0 or f.rules & RULE_WEAR:
             out.append(f"lining damage {f.wear_damage:.2f} of design life (Miner sum)")
     elif b == 2 and f.has_shifts:
         if f.rr_kss > 1.0:
             out.append(
-                f"crew sleepiness KSS {f.kss_crew_mean:.1f} (worst {f.kss_worst:.1f}; "
+                f"sleepiest worker KSS {f.kss_worst:.1f} (worst crew's mean {f.kss_crew_mean:.1f}; "
                 "three-process model, sleep inferred from rosters)"
             )
         if f.shift_rr > 1.0:
-            out.append(f"shift pattern relative risk {f.shift_rr:.2f} (Folkard & Tucker)")
+            out.append(
+                f"shift pattern relative risk {f.shift_rr:.2f} (Folkard & Tucker, HSE FRI beyond "
+                "the 4th shift)"
+            )
         if f.max_shift_h > 8.13:
             out.append(f"{f.max_shift_h:g} h shifts")
         kinds = f.breach_kinds
         if kinds & BREACH_CONSECUTIVE_SHIFTS:
             out.append(f"{f.max_consecutive_shifts} shifts in a row without a 24 h rest")
         if kinds & BREACH_CONSECUTIVE_NIGHTS:
-            out.append(f"{f.max_consecutive_nights} night shifts in a row")
+            out.append(f"{f.max_consecutive_nights} night shifts without a 24 h rest")
         if kinds & BREACH_QUICK_RETURN:
             out.append(f"only {f.min_rest_h:.0f} h rest between shifts (rule: 11 h)")
-        if kinds & BREACH_LONG_SHIFT:
+        if kinds & BREACH_OVER_24H:
+            out.append("a duty longer than 24 h (shift-length risk held at its 24-h value)")
+        elif kinds & BREACH_LONG_SHIFT:
             out.append("shifts longer than 12 h")
         if f.breach_shifts:
             out.append(f"{f.breach_shifts} worker-shifts breach rest rules")

@@ -7,7 +7,8 @@ into ``RiskInputs``, arrays of kilns × days.
 
 Day convention: a *day* is a plant-local calendar date; day index 0 is ``start``; ``as_of`` of day
 d is the end of that local day, so day d's records count on day d. Shift datetimes are UTC and are
-moved to plant local time with ``utc_offset_h``.
+moved to plant local time with the kiln's IANA zone at each instant (``KilnSpec.timezone``; the
+fixed ``utc_offset_h`` of ``build_inputs`` for a kiln without one).
 
 The two big tables, production and shifts, also come as columns (``ProductionColumns``,
 ``ShiftColumns``: NumPy arrays, one element per row, as a database driver returns them), so a
@@ -31,6 +32,10 @@ from kilnguard.domain.fatigue import ShiftTable
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
+#: Days of output before ``start`` carried into ``RiskInputs.prior_output_t``: the 30-day overload
+#: window of the operating envelope (issue 13 point 4) needs the 29 days before the first one.
+PRIOR_DAYS = 29
+
 #: Day index meaning "never" (open work order, no event) — far beyond any replay.
 NEVER = 1 << 40
 
@@ -53,6 +58,9 @@ class KilnSpec:
     lining_design_life_days: float  # [day] at rated load
     campaign_limit_days: float  # [day] continuous operation allowed between planned stops
     lining_installed_on: date | None = None
+    #: IANA zone of the kiln's region (e.g. "Asia/Pyongyang"): shift times are moved to local time
+    #: with it at each instant; "" = the fixed ``utc_offset_h`` of ``build_inputs``.
+    timezone: str = ""
     cycles_to_failure: float | None = None  # [cycles] thermal cycles a lining survives; None = off
     #: [fraction of design life] Miner damage of the lining in place on the kiln's onboarding day
     #: (its first production record), from before the records began; cleared by a reline on or
@@ -391,7 +399,7 @@ class RiskInputs:
     output_t: FloatArray  # (K, D)
     hours_fired: FloatArray  # (K, D)
     thermal_cycles: FloatArray  # (K, D)
-    prior_output_t: FloatArray  # (K, 6) the 6 days before start, oldest first
+    prior_output_t: FloatArray  # (K, PRIOR_DAYS) the days before start, oldest first
     wear_initial: FloatArray  # (K,) Miner damage carried in
     reline_kiln: IntArray
     reline_day: IntArray
@@ -418,9 +426,9 @@ class RiskInputs:
     tg_info: tuple[Target, ...]
     # shifts
     shifts: ShiftTable
-    shift_kd: IntArray  # k * D + d of each shift row, -1 when outside the window
+    shift_kd: IntArray  # k * D + d of the day each shift row starts, -1 before the window
     shift_crew: IntArray  # crew code of each shift row
-    shift_order: IntArray  # rows with shift_kd ≥ 0, sorted by (kd, crew), stable
+    shift_order: IntArray  # rows, once per kiln-day they overlap, sorted by (kd, crew), stable
     crew_starts: IntArray  # segment starts (in shift_order) of each (kd, crew) group
     kd_starts: IntArray  # segment starts (in crew groups) of each kd
     kd_ids: IntArray  # kd of each kd segment
@@ -429,6 +437,14 @@ class RiskInputs:
     change_reasons: dict[tuple[int, int], str] = field(default_factory=dict)
     alarms_high: NDArray[np.int16] = field(default_factory=lambda: np.zeros((0, 0), np.int16))
     alarm_summaries: dict[tuple[int, int], str] = field(default_factory=dict)
+    order_kd: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    worker_ids: tuple[str, ...] = ()
+    """Worker id of each worker code of ``shifts.worker``."""
+    crew_ids: tuple[str, ...] = ()
+    """Crew of each crew code of ``shift_crew``."""
+    overload_exponent_n: FloatArray = field(default_factory=lambda: np.zeros(0))
+    """(K,) inverse-power-law exponent of lining wear above rating (``RiskConfig``)."""
+    """kd of each ``shift_order`` entry (a shift counts on every local day it overlaps)."""
 
     @property
     def n_kilns(self) -> int:

@@ -14,7 +14,7 @@ import numpy as np
 
 from kilnguard.domain.fatigue import ShiftTable, shift_fatigue_reference
 from kilnguard.domain.risk.config import AMBER, RED, STOP, RiskConfig
-from kilnguard.domain.risk.engine import target_text
+from kilnguard.domain.risk.engine import _overload_n, target_text
 from kilnguard.domain.risk.explain import (
     RULE_ALARM,
     RULE_CHANGE,
@@ -27,7 +27,7 @@ from kilnguard.domain.risk.explain import (
     compose,
     level_of,
 )
-from kilnguard.domain.risk.records import RiskInputs
+from kilnguard.domain.risk.records import PRIOR_DAYS, RiskInputs
 from kilnguard.domain.wear import daily_damage_scalar
 
 
@@ -45,14 +45,13 @@ def assess_reference(
     """Per-kiln, per-day Python loop. ``kilns`` limits the rows (benchmarks time a subset)."""
     cfg = config or RiskConfig()
     n_d = inputs.n_days
+    pd_ = PRIOR_DAYS
     rows = range(inputs.n_kilns) if kilns is None else kilns
-    kd_of = inputs.shift_kd.tolist()
     per_shift = _shift_figures(inputs, cfg, set(rows))
     crew_of = inputs.shift_crew.tolist()
-    by_kd: dict[int, list[int]] = {}
-    for row, kd in enumerate(kd_of):
-        if kd >= 0:
-            by_kd.setdefault(kd, []).append(row)
+    by_kd: dict[int, list[int]] = {}  # a shift counts on every kiln-day it overlaps
+    for row, kd in zip(inputs.shift_order.tolist(), inputs.order_kd.tolist(), strict=True):
+        by_kd.setdefault(kd, []).append(row)
     # target progress, one target at a time, day by day
     n_t = len(inputs.tg_info)
     scope = [
@@ -101,19 +100,25 @@ def assess_reference(
             run += x
             cum_out.append(run)
         over_run = 0
-        for j in range(6):
+        for j in range(pd_):
             over_run = over_run + 1 if ratios[j] > 1.0 else 0
+        n_over = float(_overload_n(inputs)[k])
+        win = cfg.overload_window_days
         last_stop = int(inputs.last_stop_before[k])
         lv_row: list[int] = []
         ex_row: list[Explanation] = []
         for d in range(n_d):
-            ratio = ratios[d + 6]
+            ratio = ratios[d + pd_]
             s7 = 0.0
-            for j in range(d, d + 7):
+            for j in range(d + pd_ - 6, d + pd_ + 1):
                 s7 += ratios[j]
             r7 = s7 / 7.0
             r_eff = max(ratio, r7)
             rr_load = max(r_eff, 1.0) ** n_exp
+            dose = 0.0
+            for j in range(d + pd_ + 1 - win, d + pd_ + 1):
+                dose += max(ratios[j] - 1.0, 0.0)
+            rr_dose = dose * (cfg.overload_dose_per_window / win) + 1.0
             over_run = over_run + 1 if ratio > 1.0 else 0
             firing = out[d] > 0.0 or float(inputs.hours_fired[k, d]) > 0.0
             # targets: non-additional are nested views (max), additional ones add up
@@ -145,10 +150,11 @@ def assess_reference(
                 n_exp,
                 float(inputs.thermal_cycles[k, d]),
                 None if math.isinf(ctf) else ctf,
+                n_over,
             )
             rr_wear = max(wear, 1.0) ** (cfg.wear_weibull_beta - 1.0)
             # maintenance: the overdue safety-critical work order with the highest factor
-            m_wo, m_rr, m_days, ipl_days = -1, 1.0, 0, 0
+            m_wo, m_rr, m_days, ipl_days, ipl_wo = -1, 1.0, 0, 0, -1
             for w in range(len(inputs.wo_kiln)):
                 if int(inputs.wo_kiln[w]) != k:
                     continue
@@ -158,8 +164,8 @@ def assess_reference(
                     rr_w = 1.0 + od / float(inputs.wo_interval_days[w])
                     if rr_w > m_rr or m_wo < 0:
                         m_wo, m_rr, m_days = w, rr_w, od
-                    if inputs.wo_ipl[w]:
-                        ipl_days = max(ipl_days, od)
+                    if inputs.wo_ipl[w] and od > ipl_days:
+                        ipl_days, ipl_wo = od, w
             m_t = 0.0
             defs: tuple[str, ...] = ()
             if m_wo >= 0:
@@ -190,11 +196,11 @@ def assess_reference(
                 kss_m = max(
                     float(np.add.reduce(np.array(v))) / len(v) for _, v in sorted(crews.items())
                 )
-            rr_kss = cfg.kss_or_per_step ** max(kss_m - cfg.kss_reference, 0.0) if has else 1.0
+            rr_kss = cfg.kss_or_per_step ** max(kss_w - cfg.kss_reference, 0.0) if has else 1.0
             # barriers, floors, level
-            f_env = rr_load * rr_target * rr_cont
+            f_env = rr_load * rr_dose * rr_target * rr_cont
             f_int = rr_wear * m_rr
-            f_ppl = s_rr * rr_kss
+            f_ppl = max(s_rr * rr_kss, 1.0)
             risk = f_env * f_int * f_ppl * 1.0 * 1.0
             load_rule = firing and r_eff >= cfg.red_load_ratio
             ipl_rule = firing and ipl_days > cfg.ipl_overdue_stop_days
@@ -272,6 +278,10 @@ def assess_reference(
                 change_reason=inputs.change_reasons.get((k, d), ""),
                 alarms_high=alarms,
                 alarm_summary=inputs.alarm_summaries.get((k, d), ""),
+                overload_dose=dose,
+                rr_dose=rr_dose,
+                overload_window_days=win,
+                ipl_task=inputs.wo_task[ipl_wo] if ipl_wo >= 0 else "",
             )
             lv_row.append(level)
             ex_row.append(compose(facts, cfg))
@@ -288,9 +298,9 @@ def _shift_figures(
     n_d = inputs.n_days
     workers = sorted(
         {
-            w
-            for w, kd in zip(sh.worker.tolist(), inputs.shift_kd.tolist(), strict=True)
-            if kd >= 0 and kd // n_d in rows
+            int(sh.worker[row])
+            for row, kd in zip(inputs.shift_order.tolist(), inputs.order_kd.tolist(), strict=True)
+            if kd // n_d in rows
         }
     )
     keep = [i for i, w in enumerate(sh.worker.tolist()) if w in set(workers)]

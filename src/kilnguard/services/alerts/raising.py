@@ -214,9 +214,12 @@ def evaluate(
         events = [r.raised_on for r in rows] + [r.closed_on for r in rows if r.closed_on]
         if events:
             since[kiln_id] = max(events)
+    if config is None:  # the kilns judged: every kiln with a level by `as_of`
+        report.kilns = stored.kilns_with_levels(session, kilns, as_of)
     for todo in _judged_days(session, kilns, as_of, first, config, since):
         kiln = todo.kiln
-        report.kilns += 1
+        if config is not None:
+            report.kilns += 1
         tz = _tz(ents.get(kiln.enterprise_id))
         rows = rows_by_kiln[kiln.id]
         open_alert = next((r for r in reversed(rows) if r.closed_at is None), None)

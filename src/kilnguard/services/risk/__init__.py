@@ -15,6 +15,7 @@ from kilnguard.services.risk.load import (
     load_history,
     onboarding_wear,
     readable_kilns,
+    region_zones,
     utc_offset_h,
     with_scope_mates,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "load_history",
     "onboarding_wear",
     "readable_kilns",
+    "region_zones",
     "replay",
     "replay_chunks",
     "replay_kiln",

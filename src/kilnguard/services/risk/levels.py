@@ -530,6 +530,17 @@ def first_above_green(
     return {k: d for k, d in session.execute(stmt).all()}
 
 
+def kilns_with_levels(session: Session, kilns: Sequence[m.Kiln], end: dt.date) -> int:
+    """How many of these kilns have a stored level on or before `end`."""
+    ensure(session, {k.enterprise_id for k in kilns})
+    n = session.scalar(
+        select(func.count(func.distinct(LEVELS.c.kiln_id))).where(
+            _of_kilns(session, kilns), LEVELS.c.day <= end
+        )
+    )
+    return int(n or 0)
+
+
 def rows_from(
     session: Session, starts: dict[int, dt.date], end: dt.date
 ) -> dict[int, list[StoredLevel]]:

@@ -96,8 +96,22 @@ def readable_kilns(
     return kilns
 
 
+def region_zones(session: Session, kilns: Sequence[m.Kiln]) -> dict[int, str]:
+    """The IANA zone of each kiln's enterprise's region, by enterprise id."""
+    ents = {k.enterprise_id for k in kilns}
+    rows = session.execute(
+        select(m.Enterprise.id, m.Region.timezone)
+        .join(m.Region, m.Region.id == m.Enterprise.region_id)
+        .where(m.Enterprise.id.in_(ents))
+    )
+    return {int(e): str(tz or "UTC") for e, tz in rows}
+
+
 def utc_offset_h(session: Session, kilns: Sequence[m.Kiln]) -> float:
-    """The plant's offset from UTC [h] (of the first kiln's region, on a summer day)."""
+    """A representative offset from UTC [h] (the first kiln's region, on a summer day), for
+    callers that need one number (the planner's horizon cut). The risk engine does not use it:
+    every kiln's shifts are converted with its own region's zone at each instant
+    (`KilnSpec.timezone`)."""
     if not kilns:
         return 0.0
     ent = session.get(m.Enterprise, kilns[0].enterprise_id)
@@ -147,7 +161,9 @@ def onboarding_wear(kiln: m.Kiln) -> float:
     return 0.0
 
 
-def kiln_spec(kiln: m.Kiln, enterprise: str) -> rk.KilnSpec:
+def kiln_spec(kiln: m.Kiln, enterprise: str, timezone: str = "") -> rk.KilnSpec:
+    """The engine's view of a kiln; ``timezone`` is its region's IANA zone (shift times are
+    moved to local time with it at each instant)."""
     return rk.KilnSpec(
         kiln_id=str(kiln.id),
         name=kiln.name,
@@ -158,6 +174,7 @@ def kiln_spec(kiln: m.Kiln, enterprise: str) -> rk.KilnSpec:
         campaign_limit_days=float(kiln.campaign_limit_days),
         lining_installed_on=kiln.lining_installed_on,
         lining_wear_at_onboarding=onboarding_wear(kiln),
+        timezone=timezone,
     )
 
 
@@ -203,7 +220,8 @@ def load_history(
     ids = [k.id for k in kilns]
     sid = {k.id: str(k.id) for k in kilns}
     ents = {e.id: e.name for e in session.scalars(select(m.Enterprise))}
-    specs = [kiln_spec(k, ents[k.enterprise_id]) for k in kilns]
+    zones = region_zones(session, kilns)
+    specs = [kiln_spec(k, ents[k.enterprise_id], zones[k.enterprise_id]) for k in kilns]
     production, shifts = read_columns(session, ids)
     ps = m.PlannedStop
     stops = idle_day_stops(production) + [
