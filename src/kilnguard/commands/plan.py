@@ -220,14 +220,32 @@ def plan(
     search = min(5.0, max(1.0, time_limit / 4))
     progress: AbstractContextManager[Any] = nullcontext()
     say = None
+    on_progress = None
     if sys.stdout.isatty() and not as_json:
         from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-        status = Console(stderr=True).status("planning…")
-        progress = status
+        bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+        )
+        task = bar.add_task("planning…", total=time_limit)
+        progress = bar
 
         def say(msg: str) -> None:
-            status.update(f"planning: {msg}…")
+            bar.update(task, description=f"planning: {msg}…")
+
+        def on_progress(p: Any) -> None:  # the anytime planner's Progress
+            bar.update(
+                task,
+                completed=min(time_limit, p.elapsed_s),
+                description=(
+                    f"best plan {p.objective:,.0f} (bound {p.bound:,.0f}, gap "
+                    f"{100 * p.gap:.2f} %, {p.parts_solved}/{p.parts} parts)"
+                ),
+            )
 
     try:
         with progress, db.unit_of_work() as session:
@@ -240,6 +258,7 @@ def plan(
                 search_time_limit_s=search,
                 pushing_time_limit_s=search,
                 progress=say,
+                on_progress=on_progress,
             )
             data = report.to_json()
             written: list[Path] = []

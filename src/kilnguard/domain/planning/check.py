@@ -37,6 +37,7 @@ __all__ = [
     "check_rating",
     "check_rest_between_shifts",
     "check_target_accounting",
+    "check_wear",
 ]
 
 _EPS_T = 1e-6  # [t] tolerance for float output comparisons
@@ -301,6 +302,15 @@ def check_consecutive_nights(
     rules = problem.rest_rules
     limit = rules.max_consecutive_nights
 
+    def is_night(s: ShiftAssignment) -> bool:
+        # Night hours depend only on when in its day a shift starts and how long it is.
+        key = (s.start - datetime.combine(s.day, datetime.min.time()), s.length_h)
+        if key not in known:
+            known[key] = night_hours(s) >= rules.night_min_h - _EPS_H
+        return known[key]
+
+    known: dict[tuple[timedelta, float], bool] = {}
+
     def night_hours(s: ShiftAssignment) -> float:
         total = 0.0
         day0 = datetime.combine(s.day, datetime.min.time())
@@ -314,9 +324,7 @@ def check_consecutive_nights(
             total += max(0.0, overlap)
         return total
 
-    yield from _long_runs(
-        result, limit, "nights", lambda s: night_hours(s) >= rules.night_min_h - _EPS_H
-    )
+    yield from _long_runs(result, limit, "nights", is_night)
 
 
 @_rule("hours per 7 days")
@@ -336,6 +344,35 @@ def check_hours_per_7_days(
                     f"{a.start:%Y-%m-%d %H:%M} > {limit:g} h"
                 )
                 break
+
+
+@_rule("wear")
+def check_wear(problem: PlanningProblem, result: PlanResult) -> Iterator[str | PlanViolation]:
+    """Lining damage at the end of the horizon ≤ ``max_wear_damage`` per kiln: Miner, n = 1,
+    D_end = D0 + Σ output / (rating × design life), from 0 after the last relining."""
+    for kiln in problem.kilns:
+        if kiln.max_wear_damage is None:
+            continue
+        relined = [
+            m.last_day
+            for m in result.maintenance
+            if m.kiln_id == kiln.kiln_id
+            and any(t.task_id == m.task_id and t.resets_wear for t in kiln.maintenance)
+        ]
+        after = max(relined, default=None)
+        made = sum(
+            s.output_t
+            for s in result.shifts
+            if s.kiln_id == kiln.kiln_id and (after is None or s.day > after)
+        )
+        damage = (0.0 if after else kiln.wear_damage) + made / (
+            kiln.rated_capacity_t_per_day * kiln.lining_design_life_days
+        )
+        if damage > kiln.max_wear_damage + 1e-6:
+            yield (
+                f"kiln {kiln.kiln_id} ends the horizon with lining damage {damage:.4f} > "
+                f"limit {kiln.max_wear_damage:g}"
+            )
 
 
 @_rule("targets")
@@ -376,6 +413,7 @@ CHECKS: tuple[Callable[[PlanningProblem, PlanResult], list[PlanViolation]], ...]
     check_consecutive_shifts,
     check_consecutive_nights,
     check_hours_per_7_days,
+    check_wear,
     check_target_accounting,
 )
 

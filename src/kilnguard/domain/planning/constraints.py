@@ -14,8 +14,10 @@ from collections.abc import Sequence
 
 from ortools.sat.python import cp_model
 
+from kilnguard.domain.planning.firing import best_firing
 from kilnguard.domain.planning.model import (
     NIGHT_WEIGHT,
+    OUTPUT_UNITS_PER_T_PER_DAY,
     SHIFT_WEIGHT,
     SHORTFALL_WEIGHT,
     ModelContext,
@@ -25,7 +27,7 @@ from kilnguard.domain.planning.model import (
 )
 from kilnguard.domain.planning.problem import PlanningProblem
 
-__all__ = ["CONSTRAINT_UNITS", "build_model"]
+__all__ = ["CONSTRAINT_UNITS", "PRODUCTION_UNITS", "build_model", "build_production_model"]
 
 _Expr = cp_model.LinearExpr | int
 
@@ -71,6 +73,61 @@ def worker_availability(ctx: ModelContext) -> None:
                     ctx.model.add(ctx.vars.works[(wi, t)] == 0)
 
 
+def rest_span(problem: PlanningProblem) -> int:
+    """Smallest number of shifts between two shift starts of one worker that leaves the
+    minimum rest: (span − 1) × shift length ≥ min rest."""
+    length = problem.shift_pattern.shift_length_h
+    span = 1
+    while (span - 1) * length < problem.rest_rules.min_rest_h - 1e-9:
+        span += 1
+    return span
+
+
+def crew_capacity(ctx: ModelContext) -> None:
+    """Production layer only: the crews the fired kiln-shifts need, in aggregate, never exceed
+    what the workers can give — per kiln and shift (qualified, posted, available), per window
+    of ``span`` shifts (one shift per worker, rest rule), per 168 h (hours rule) and per
+    M + 1 days of nights (night rule).
+
+    Each is implied by the per-worker rules of the full model, so the production layer is a
+    relaxation of it and its bound is a bound of the full problem; the crew layer then names
+    the workers (:func:`kilnguard.domain.planning.greedy.roster`).
+    """
+    problem = ctx.problem
+    n, spd = problem.n_shifts, ctx.spd
+    staff = [[w for w in problem.workers if w.may_operate(k)] for k in problem.kilns]
+    anyone = [w for w in problem.workers if any(w.may_operate(k) for k in problem.kilns)]
+    free = [
+        {w.worker_id for w in anyone if problem.date_of(d) not in w.unavailable_days}
+        for d in range(problem.horizon_days)
+    ]
+    demand: list[_Expr] = []
+    for t in range(n):
+        terms = []
+        for ki, kiln in enumerate(problem.kilns):
+            able = sum(1 for w in staff[ki] if w.worker_id in free[t // spd])
+            if able < kiln.crew_size:
+                ctx.model.add(ctx.vars.run[ki][t] == 0)
+            terms.append(kiln.crew_size * ctx.vars.run[ki][t])
+        demand.append(sum(terms))
+    span = rest_span(problem)
+    for t in range(n):
+        days = {u // spd for u in range(t, min(n, t + span))}
+        workers = len(set[str]().union(*(free[d] for d in days)))
+        ctx.model.add(sum(demand[t : t + span]) <= workers)
+    length = problem.shift_pattern.shift_length_h
+    per_week = math.floor(problem.rest_rules.max_hours_per_7_days / length + 1e-9)
+    width = 7 * spd
+    if per_week < width:
+        for t in range(max(1, n - width + 1)):
+            ctx.model.add(sum(demand[t : t + width]) <= per_week * len(anyone))
+    limit = problem.rest_rules.max_consecutive_nights
+    nights = [t for t in range(n) if problem.is_night_shift(t)]
+    for d in range(max(0, problem.horizon_days - limit)):
+        window = [demand[t] for t in nights if d * spd <= t < (d + limit + 1) * spd]
+        ctx.model.add(sum(window) <= limit * len(anyone))
+
+
 def rest_between_shifts(ctx: ModelContext) -> None:
     """At least ``min_rest_h`` between the end of one shift and the start of the next.
 
@@ -79,10 +136,7 @@ def rest_between_shifts(ctx: ModelContext) -> None:
     J + 1 consecutive shifts, J = the largest j with (j − 1)·L < min rest. The same window
     also forbids two kilns in one shift.
     """
-    length = ctx.problem.shift_pattern.shift_length_h
-    span = 1
-    while (span - 1) * length < ctx.problem.rest_rules.min_rest_h - 1e-9:
-        span += 1
+    span = rest_span(ctx.problem)
     # span = smallest allowed gap j; window of `span` consecutive shifts holds ≤ 1 shift.
     n = ctx.problem.n_shifts
     for wi, _worker in enumerate(ctx.problem.workers):
@@ -219,11 +273,66 @@ def campaign_limit(ctx: ModelContext) -> None:
             for t in ctx.shifts_of_day(d):
                 ctx.model.add_implication(ctx.vars.run[ki][t], f)
             fired.append(f)
+        ctx.vars.fired.append(fired)
         first_window = max(0, limit - kiln.days_run_since_stop) + 1  # days 0..first_window-1
         if first_window <= days:
             ctx.model.add(sum(fired[:first_window]) <= first_window - 1)
         for d in range(max(0, days - limit)):
             ctx.model.add(sum(fired[d : d + limit + 1]) <= limit)
+
+
+def firing_limits(ctx: ModelContext) -> None:
+    """Production layer only (a cut, no new rule): a kiln fires on no more days, in the
+    horizon and in each target's window, than its best firing pattern
+    (:func:`kilnguard.domain.planning.firing.best_firing`) — implied by the campaign,
+    maintenance and stop rules, but invisible to the LP relaxation, whose bound it makes tight.
+    Needs the ``fired`` days of :func:`campaign_limit`.
+    """
+    problem = ctx.problem
+    windows = {(0, problem.horizon_days - 1)}
+    for target in problem.targets:
+        days = problem.target_days(target)
+        if len(days):
+            windows.add((days.start, days.stop - 1))
+    for ki, kiln in enumerate(problem.kilns):
+        for first, last in sorted(windows):
+            best = best_firing(problem, kiln, first, last)
+            if best is None:
+                continue
+            fired = ctx.vars.fired[ki][first : last + 1]
+            ctx.model.add(sum(fired) <= len(best.days))
+            # The same in tonnes, which the LP sees through the target accounting directly.
+            out = ctx.vars.out[ki][first * ctx.spd : (last + 1) * ctx.spd]
+            ctx.model.add(sum(out) <= ctx.cap_units[ki] * ctx.spd * len(best.days))
+
+
+def wear_limit(ctx: ModelContext) -> None:
+    """A kiln's lining damage at the end of the horizon stays within ``max_wear_damage``.
+
+    Miner's rule with n = 1 (SOURCES §2.4 [V]; ``pushing.miner_wear``): D_end = D0 + Σ day
+    output / (rating × design life), from 0 after a relining — so with a relining starting on
+    day s only the output after it counts (one constraint per start, enforced by its literal).
+    """
+    problem = ctx.problem
+    per_t = OUTPUT_UNITS_PER_T_PER_DAY * ctx.spd
+    for ki, kiln in enumerate(problem.kilns):
+        fresh = problem.wear_budget_t(kiln, reset=True)
+        if fresh is None:
+            continue
+        relinings = [
+            (task, ctx.vars.start[task.task_id])
+            for task in kiln.maintenance
+            if task.resets_wear and task.task_id in ctx.vars.start
+        ]
+        out = ctx.vars.out[ki]
+        if not relinings:
+            worn = problem.wear_budget_t(kiln, reset=False) or 0.0
+            ctx.model.add(sum(out) <= math.floor(worn * per_t + 1e-6))
+            continue
+        for task, starts in relinings:
+            for d0, lit in starts.items():
+                after = out[(d0 + task.duration_days) * ctx.spd :]
+                ctx.model.add(sum(after) <= math.floor(fresh * per_t + 1e-6)).only_enforce_if(lit)
 
 
 def target_accounting(ctx: ModelContext) -> None:
@@ -262,6 +371,7 @@ CONSTRAINT_UNITS = (
     maintenance_windows,
     planned_stops,
     campaign_limit,
+    wear_limit,
     target_accounting,
 )
 
@@ -296,9 +406,28 @@ def _objective(ctx: ModelContext) -> None:
                     ctx.vars.overload.append(ov)
                     terms.append((2**tier) * ov)
     night = [problem.is_night_shift(t) for t in range(problem.n_shifts)]
-    for (_wi, t), lit in ctx.vars.works.items():
-        terms.append((SHIFT_WEIGHT + (NIGHT_WEIGHT if night[t] else 0)) * lit)
+    if ctx.with_crews:
+        for (_wi, t), lit in ctx.vars.works.items():
+            terms.append((SHIFT_WEIGHT + (NIGHT_WEIGHT if night[t] else 0)) * lit)
+    else:  # the same value: a fired kiln-shift has exactly crew_size workers
+        for ki, kiln in enumerate(problem.kilns):
+            for t, run in enumerate(ctx.vars.run[ki]):
+                weight = kiln.crew_size * (SHIFT_WEIGHT + (NIGHT_WEIGHT if night[t] else 0))
+                terms.append(weight * run)
     ctx.model.minimize(sum(terms))
+
+
+#: The production layer's units: every kiln rule, crews only in aggregate.
+PRODUCTION_UNITS = (
+    output_within_rating,
+    crew_capacity,
+    maintenance_windows,
+    planned_stops,
+    campaign_limit,
+    firing_limits,
+    wear_limit,
+    target_accounting,
+)
 
 
 def build_model(problem: PlanningProblem) -> tuple[cp_model.CpModel, ModelContext]:
@@ -306,6 +435,18 @@ def build_model(problem: PlanningProblem) -> tuple[cp_model.CpModel, ModelContex
     model = cp_model.CpModel()
     ctx = build_variables(problem, model)
     for unit in CONSTRAINT_UNITS:
+        unit(ctx)
+    _objective(ctx)
+    return model, ctx
+
+
+def build_production_model(problem: PlanningProblem) -> tuple[cp_model.CpModel, ModelContext]:
+    """The production layer: which kiln-shifts fire, at what output, and when maintenance
+    runs — no worker named. Same objective as :func:`build_model` (a fired kiln-shift costs
+    its crew's worker-shifts); a relaxation of it (see :func:`crew_capacity`)."""
+    model = cp_model.CpModel()
+    ctx = build_variables(problem, model, with_crews=False)
+    for unit in PRODUCTION_UNITS:
         unit(ctx)
     _objective(ctx)
     return model, ctx

@@ -24,13 +24,15 @@ qualified worker can work in the window under the rest rules, ÷ crew size, × s
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from kilnguard.domain.planning.anytime import OnProgress, solve_safe_plan
 from kilnguard.domain.planning.greedy import greedy_plan
 from kilnguard.domain.planning.problem import Kiln, PlanningProblem, Target
 from kilnguard.domain.planning.result import PlanResult, PlanStatus
-from kilnguard.domain.planning.solver import solve_plan, solve_safe_plan
+from kilnguard.domain.planning.solver import solve_plan
 
 __all__ = [
     "CapacityBreakdown",
@@ -347,17 +349,18 @@ def plan(
     search_time_limit_s: float = 5.0,
     max_search_days: int = 1100,
     explain: bool = True,
-    fallback: bool = False,
+    on_progress: OnProgress | None = None,
+    cancel: threading.Event | None = None,
 ) -> PlanResult:
     """Plan safely; if a target cannot be met, say how much can, by when, and why.
 
-    The plan itself is the CP-SAT optimum (or best found in ``time_limit_s``) over all
-    targets, hinted with the greedy baseline. For each unmet target the explanation plans it
-    alone (so ``max_safe_t`` is what the kilns could give that target if it had priority),
-    earliest deadline first. ``fallback``: every solve falls back to the greedy plan when
-    CP-SAT finds none in time (:func:`~.solver.solve_safe_plan`), as the front ends want.
+    The plan itself is the best checked plan found in ``time_limit_s`` over all targets:
+    greedy first, then improved, never worse (:func:`~.anytime.solve_safe_plan`, which
+    reports ``on_progress`` and stops on ``cancel``). For each unmet target the explanation
+    plans it alone (so ``max_safe_t`` is what the kilns could give that target if it had
+    priority), earliest deadline first.
     """
-    result = solve_safe_plan(problem, time_limit_s, fallback=fallback)
+    result = solve_safe_plan(problem, time_limit_s, on_progress=on_progress, cancel=cancel)
     if not explain or not result.status.has_plan or result.feasible:
         return result
     max_safe: dict[str, float] = {}
@@ -373,7 +376,7 @@ def plan(
             planned, proven = outcome.planned_t, result.status is PlanStatus.OPTIMAL
         else:
             sub = replace(problem, targets=(target,))
-            alone = solve_safe_plan(sub, search_time_limit_s, fallback=fallback)
+            alone = solve_safe_plan(sub, search_time_limit_s, cancel=cancel)
             planned = alone.targets[0].planned_t if alone.status.has_plan else 0.0
             proven = alone.status is PlanStatus.OPTIMAL
             planned = max(planned, outcome.planned_t)

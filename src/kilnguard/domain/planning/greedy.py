@@ -9,19 +9,21 @@ tonnes on the table (e.g. a crew rested for a night shift is used on the afterno
 
 from __future__ import annotations
 
+import heapq
 import time
 from dataclasses import dataclass, field, replace
 
-from kilnguard.domain.planning.problem import Kiln, PlanningProblem
+from kilnguard.domain.planning.problem import Kiln, PlanningProblem, Worker
 from kilnguard.domain.planning.result import (
     MaintenanceSlot,
     PlanResult,
     PlanStatus,
+    ProductionPlan,
     ShiftAssignment,
     TargetOutcome,
 )
 
-__all__ = ["greedy_plan", "plan_objective"]
+__all__ = ["greedy_plan", "plan_objective", "roster"]
 
 _OUTPUT_UNITS_PER_T_PER_DAY = 100  # same scale as the CP-SAT model (solver.py)
 _SHORTFALL_WEIGHT = 1000
@@ -42,46 +44,32 @@ def _run_length(days: set[int], day: int) -> int:
     return n
 
 
-def greedy_plan(problem: PlanningProblem) -> PlanResult:
-    """Plan greedily; the result passes the independent checker (tested)."""
-    t0 = time.perf_counter()
-    spd = problem.shift_pattern.shifts_per_day
-    length = problem.shift_pattern.shift_length_h
-    rules = problem.rest_rules
-    max_shifts_7d = int(rules.max_hours_per_7_days / length + 1e-9)
-    gap = 1
-    while (gap - 1) * length < rules.min_rest_h - 1e-9:
-        gap += 1
-    # Maintenance as early as allowed: overdue work first, and the earliest start is safest.
-    blocked: dict[str, set[int]] = {
-        k.kiln_id: set(problem.stopped_days(k.kiln_id)) for k in problem.kilns
-    }
-    slots = []
-    for kiln in problem.kilns:
-        for task in kiln.maintenance:
-            window = problem.maintenance_window(task)
-            if window is None:
-                continue
-            d0 = window[0]
-            blocked[kiln.kiln_id].update(range(d0, d0 + task.duration_days))
-            slots.append(
-                MaintenanceSlot.place(
-                    kiln.kiln_id, task, problem.date_of(d0), problem.horizon_start
-                )
-            )
-    # Remaining need per target [t]; kilns serve the earliest-deadline open target in scope.
-    need = {t.target_id: t.quantity_t for t in problem.targets}
-    targets = sorted(problem.targets, key=lambda t: t.deadline)
-    credited = {t.target_id: 0.0 for t in problem.targets}
-    state = {w.worker_id: _WorkerState() for w in problem.workers}
-    run_days = {k.kiln_id: k.days_run_since_stop for k in problem.kilns}
-    fired_today: dict[str, bool] = {}
-    shifts: list[ShiftAssignment] = []
-    credit_of: list[str] = []  # target credited by each shift
+class _Roster:
+    """Who has worked when, and who may work a shift next under the rest rules.
 
-    def eligible(worker_id: str, t: int, day: int, night: bool) -> bool:
-        st = state[worker_id]
-        if st.shift_starts and t - st.shift_starts[-1] < gap:
+    The rules are those of the CP-SAT units and the checker; shifts must be added in time
+    order (the 168 h window ending at the new shift is then the only new one).
+    """
+
+    def __init__(self, problem: PlanningProblem) -> None:
+        self.problem = problem
+        self.spd = problem.shift_pattern.shifts_per_day
+        length = problem.shift_pattern.shift_length_h
+        rules = problem.rest_rules
+        self.max_shifts_7d = int(rules.max_hours_per_7_days / length + 1e-9)
+        self.gap = 1
+        while (self.gap - 1) * length < rules.min_rest_h - 1e-9:
+            self.gap += 1
+        self.night = [problem.is_night_shift(s) for s in range(self.spd)]
+        self.state = {w.worker_id: _WorkerState() for w in problem.workers}
+        self.staff = {
+            k.kiln_id: [w for w in problem.workers if w.may_operate(k)] for k in problem.kilns
+        }
+
+    def eligible(self, worker_id: str, t: int, day: int, night: bool) -> bool:
+        rules = self.problem.rest_rules
+        st = self.state[worker_id]
+        if st.shift_starts and t - st.shift_starts[-1] < self.gap:
             return False
         if day not in st.days and _run_length(st.days, day) >= rules.max_consecutive_shifts:
             return False
@@ -91,26 +79,135 @@ def greedy_plan(problem: PlanningProblem) -> PlanResult:
             and (_run_length(st.nights, day) >= rules.max_consecutive_nights)
         ):
             return False
-        # Shifts are added in time order, so the 168 h window ending at t is the only new one.
-        recent = [u for u in st.shift_starts if u > t - 7 * spd]
-        return len(recent) + 1 <= max_shifts_7d
+        n = self.max_shifts_7d
+        return len(st.shift_starts) < n or st.shift_starts[-n] <= t - 7 * self.spd
 
-    def open_target(kiln: Kiln, day: int) -> str | None:
-        for target in targets:
-            if (
-                kiln.kiln_id in target.kiln_ids
-                and day in problem.target_days(target)
-                and (need[target.target_id] > 1e-9)
-            ):
-                return target.target_id
-        return None
+    def crew(self, kiln: Kiln, t: int, taken: set[str]) -> list[Worker] | None:
+        """The most rested eligible crew for ``kiln`` in shift ``t``, or None if too few."""
+        day = t // self.spd
+        day_date = self.problem.date_of(day)
+        night = self.night[t % self.spd]
+        crew = [
+            w
+            for w in self.staff[kiln.kiln_id]
+            if w.worker_id not in taken
+            and day_date not in w.unavailable_days
+            and self.eligible(w.worker_id, t, day, night)
+        ]
+        if len(crew) < kiln.crew_size:
+            return None
+        return heapq.nsmallest(
+            kiln.crew_size,
+            crew,
+            key=lambda w: (len(self.state[w.worker_id].shift_starts), w.worker_id),
+        )
+
+    def book(self, workers: list[Worker], t: int, taken: set[str]) -> None:
+        day = t // self.spd
+        night = self.night[t % self.spd]
+        for w in workers:
+            st = self.state[w.worker_id]
+            st.shift_starts.append(t)
+            st.days.add(day)
+            if night:
+                st.nights.add(day)
+            taken.add(w.worker_id)
+
+
+class _WearBudgets:
+    """Tonnes each kiln may still make without its lining damage at the horizon's end passing
+    ``max_wear_damage`` (the CP-SAT ``wear_limit`` rule); output before a relining is free."""
+
+    def __init__(self, problem: PlanningProblem, slots: list[MaintenanceSlot]) -> None:
+        per_t = _OUTPUT_UNITS_PER_T_PER_DAY * problem.shift_pattern.shifts_per_day
+        self.left: dict[str, float] = {}
+        self.counts_from: dict[str, int] = {}
+        for kiln in problem.kilns:
+            resets = [
+                problem.day_of(slot.last_day) + 1
+                for slot in slots
+                for task in kiln.maintenance
+                if slot.task_id == task.task_id and task.resets_wear
+            ]
+            budget = problem.wear_budget_t(kiln, reset=bool(resets))
+            if budget is not None:  # whole output units, as the CP-SAT rule
+                self.left[kiln.kiln_id] = int(budget * per_t + 1e-6) / per_t
+                self.counts_from[kiln.kiln_id] = max(resets, default=0)
+
+    def cap(self, kiln_id: str, day: int, output: float) -> float:
+        """``output`` cut to what the lining may still take [t]."""
+        if kiln_id not in self.left or day < self.counts_from[kiln_id]:
+            return output
+        return max(0.0, min(output, self.left[kiln_id]))
+
+    def use(self, kiln_id: str, day: int, output: float) -> None:
+        if kiln_id in self.left and day >= self.counts_from[kiln_id]:
+            self.left[kiln_id] -= output
+
+
+def greedy_plan(problem: PlanningProblem) -> PlanResult:
+    """Plan greedily; the result passes the independent checker (tested)."""
+    return _plan(problem, None)
+
+
+def roster(problem: PlanningProblem, production: ProductionPlan) -> PlanResult:
+    """Crews for a fixed production plan (the crew layer), most rested worker first.
+
+    A kiln-shift no eligible crew can be found for is dropped (its output lost), and one whose
+    targets are already met is not fired, so the result always keeps every rule; compare its
+    objective with the production layer's to see whether the roster covered everything.
+    """
+    return _plan(problem, production)
+
+
+def _plan(problem: PlanningProblem, production: ProductionPlan | None) -> PlanResult:
+    t0 = time.perf_counter()
+    spd = problem.shift_pattern.shifts_per_day
+    length = problem.shift_pattern.shift_length_h
+    # Maintenance as early as allowed (greedy): overdue work first, and the earliest start is
+    # safest. With a production plan: where the production layer put it.
+    blocked: dict[str, set[int]] = {
+        k.kiln_id: set(problem.stopped_days(k.kiln_id)) for k in problem.kilns
+    }
+    slots = []
+    for kiln in problem.kilns:
+        for task in kiln.maintenance:
+            window = problem.maintenance_window(task)
+            if window is None:
+                continue
+            d0 = window[0] if production is None else production.maintenance_start[task.task_id]
+            blocked[kiln.kiln_id].update(range(d0, d0 + task.duration_days))
+            slots.append(
+                MaintenanceSlot.place(
+                    kiln.kiln_id, task, problem.date_of(d0), problem.horizon_start
+                )
+            )
+    wear = _WearBudgets(problem, slots)
+    # Remaining need per target [t]; kilns serve the earliest-deadline open target in scope.
+    need = {t.target_id: t.quantity_t for t in problem.targets}
+    targets = sorted(problem.targets, key=lambda t: t.deadline)
+    credited = {t.target_id: 0.0 for t in problem.targets}
+    crews = _Roster(problem)
+    run_days = {k.kiln_id: k.days_run_since_stop for k in problem.kilns}
+    fired_today: dict[str, bool] = {}
+    shifts: list[ShiftAssignment] = []
+    credit_of: list[str] = []  # target credited by each shift
+
+    def open_targets(kiln: Kiln, day: int) -> list[str]:
+        return [
+            target.target_id
+            for target in targets
+            if kiln.kiln_id in target.kiln_ids
+            and day in problem.target_days(target)
+            and need[target.target_id] > 1e-9
+        ]
 
     for day in range(problem.horizon_days):
         fired_today = {k.kiln_id: False for k in problem.kilns}
         day_date = problem.date_of(day)
         for s in range(spd):
             t = day * spd + s
-            night = problem.is_night_shift(t)
+            night = crews.night[s]
             taken: set[str] = set()
             for kiln in problem.kilns:
                 if day in blocked[kiln.kiln_id]:
@@ -119,39 +216,41 @@ def greedy_plan(problem: PlanningProblem) -> PlanResult:
                     kiln.campaign_limit_days
                 ):
                     continue
-                target_id = open_target(kiln, day)
-                if target_id is None:
+                open_ids = open_targets(kiln, day)
+                if not open_ids:  # nothing left to make: no crew spent on it
                     continue
-                crew = [
-                    w
-                    for w in problem.workers
-                    if w.worker_id not in taken
-                    and w.may_operate(kiln)
-                    and day_date not in w.unavailable_days
-                    and eligible(w.worker_id, t, day, night)
-                ]
-                if len(crew) < kiln.crew_size:
+                if production is None:
+                    # First pass at rating (100 %); tonnes above rating in the top-up below.
+                    rated_units = int(
+                        kiln.rated_capacity_t_per_day
+                        * min(1.0, problem.allowed_load_margin)
+                        * _OUTPUT_UNITS_PER_T_PER_DAY
+                        + 1e-9
+                    )
+                    output = min(
+                        rated_units / (_OUTPUT_UNITS_PER_T_PER_DAY * spd), need[open_ids[0]]
+                    )
+                else:
+                    output = production.output_t.get((kiln.kiln_id, t), -1.0)
+                    if output < 0:
+                        continue
+                output = wear.cap(kiln.kiln_id, day, output)
+                if output <= 1e-9:
                     continue
-                crew.sort(key=lambda w: (len(state[w.worker_id].shift_starts), w.worker_id))
-                chosen = crew[: kiln.crew_size]
-                # First pass at rating (100 %); tonnes above rating only in the top-up below.
-                rated_units = int(
-                    kiln.rated_capacity_t_per_day
-                    * min(1.0, problem.allowed_load_margin)
-                    * _OUTPUT_UNITS_PER_T_PER_DAY
-                    + 1e-9
-                )
-                output = min(rated_units / (_OUTPUT_UNITS_PER_T_PER_DAY * spd), need[target_id])
-                credit_of.append(target_id)
-                need[target_id] -= output
-                credited[target_id] += output
-                for w in chosen:
-                    st = state[w.worker_id]
-                    st.shift_starts.append(t)
-                    st.days.add(day)
-                    if night:
-                        st.nights.add(day)
-                    taken.add(w.worker_id)
+                chosen = crews.crew(kiln, t, taken)
+                if chosen is None:
+                    continue
+                crews.book(chosen, t, taken)
+                wear.use(kiln.kiln_id, day, output)
+                left = output
+                for target_id in open_ids:  # greedy: one target; production: split the output
+                    share = min(left, need[target_id])
+                    need[target_id] -= share
+                    credited[target_id] += share
+                    left -= share
+                    if left <= 1e-12:
+                        break
+                credit_of.append(open_ids[0])
                 if not fired_today[kiln.kiln_id]:
                     run_days[kiln.kiln_id] += 1
                 fired_today[kiln.kiln_id] = True
@@ -177,7 +276,7 @@ def greedy_plan(problem: PlanningProblem) -> PlanResult:
     # Top-up: if a target is still short and the margin allows, raise its shifts in steps of
     # 25 % of rating (all shifts to 125 %, then 150 %, …) so the excess is spread, not peaked.
     level = 1.0
-    while level < problem.allowed_load_margin - 1e-9:
+    while production is None and level < problem.allowed_load_margin - 1e-9:
         level = min(problem.allowed_load_margin, level + 0.25)
         for target in targets:
             for i, s_ in enumerate(shifts):
@@ -190,9 +289,11 @@ def greedy_plan(problem: PlanningProblem) -> PlanResult:
                     kiln.rated_capacity_t_per_day * level * _OUTPUT_UNITS_PER_T_PER_DAY + 1e-9
                 )
                 cap_t = cap_units / (_OUTPUT_UNITS_PER_T_PER_DAY * spd)
-                extra = min(cap_t - s_.output_t, need[target.target_id])
+                day = problem.day_of(s_.day)
+                extra = wear.cap(s_.kiln_id, day, min(cap_t - s_.output_t, need[target.target_id]))
                 if extra <= 0:
                     continue
+                wear.use(s_.kiln_id, day, extra)
                 need[target.target_id] -= extra
                 credited[target.target_id] += extra
                 output = s_.output_t + extra
@@ -238,7 +339,7 @@ def plan_objective(problem: PlanningProblem, result: PlanResult) -> float:
     """
     spd = problem.shift_pattern.shifts_per_day
     per_t = _OUTPUT_UNITS_PER_T_PER_DAY * spd
-    latest = max((problem.day_of(t.deadline) for t in problem.targets), default=0)
+    latest = problem.priority_day
     total = 0.0
     by_id = {o.target_id: o for o in result.targets}
     for target in problem.targets:

@@ -25,6 +25,7 @@ __all__ = [
     "ModelVariables",
     "build_variables",
     "overload_tiers",
+    "quantity_units",
     "target_weight",
 ]
 
@@ -63,8 +64,15 @@ def target_weight(problem: PlanningProblem, deadline_day: int) -> int:
     Earlier deadlines weigh more, so when the kilns cannot serve every target the earliest
     is served first (earliest-due-date priority).
     """
-    latest = max((problem.day_of(t.deadline) for t in problem.targets), default=0)
-    return 1 + max(0, latest - deadline_day) // 7
+    return 1 + max(0, problem.priority_day - deadline_day) // 7
+
+
+def quantity_units(problem: PlanningProblem) -> list[int]:
+    """Each target's quantity in output units (rounded up: a target is met only in full)."""
+    spd = problem.shift_pattern.shifts_per_day
+    return [
+        math.ceil(t.quantity_t * OUTPUT_UNITS_PER_T_PER_DAY * spd - 1e-6) for t in problem.targets
+    ]
 
 
 # --------------------------------------------------------------------------------------------
@@ -82,6 +90,7 @@ class ModelVariables:
     credited: list[cp_model.IntVar]  # per target, units
     shortfall: list[cp_model.IntVar]
     overload: list[cp_model.IntVar] = field(default_factory=list)
+    fired: list[list[cp_model.IntVar]] = field(default_factory=list)  # [k][day], campaign
 
 
 @dataclass
@@ -92,6 +101,8 @@ class ModelContext:
     cap_units: list[int]  # per kiln, per shift, at the allowed margin
     rated_units: list[int]  # per kiln, per shift, at 100 %
     qty_units: list[int]  # per target
+    #: False for the production layer: no worker variables; crews enter only in aggregate.
+    with_crews: bool = True
 
     @property
     def spd(self) -> int:
@@ -101,8 +112,11 @@ class ModelContext:
         return range(day * self.spd, (day + 1) * self.spd)
 
 
-def build_variables(problem: PlanningProblem, model: cp_model.CpModel) -> ModelContext:
-    spd = problem.shift_pattern.shifts_per_day
+def build_variables(
+    problem: PlanningProblem, model: cp_model.CpModel, *, with_crews: bool = True
+) -> ModelContext:
+    """The decision variables; ``with_crews=False`` leaves out every worker variable (the
+    production layer of :func:`~.constraints.build_production_model`)."""
     n = problem.n_shifts
     cap_units = [
         math.floor(
@@ -122,7 +136,7 @@ def build_variables(problem: PlanningProblem, model: cp_model.CpModel) -> ModelC
     ]
     assign: dict[tuple[int, int, int], cp_model.IntVar] = {}
     works: dict[tuple[int, int], cp_model.IntVar] = {}
-    for wi, worker in enumerate(problem.workers):
+    for wi, worker in enumerate(problem.workers if with_crews else ()):
         kilns = [ki for ki, k in enumerate(problem.kilns) if worker.may_operate(k)]
         if not kilns:
             continue
@@ -148,9 +162,7 @@ def build_variables(problem: PlanningProblem, model: cp_model.CpModel) -> ModelC
             start[task.task_id] = {
                 d: model.new_bool_var(f"start[{task.task_id},{d}]") for d in range(first, last + 1)
             }
-    qty_units = [
-        math.ceil(t.quantity_t * OUTPUT_UNITS_PER_T_PER_DAY * spd - 1e-6) for t in problem.targets
-    ]
+    qty_units = quantity_units(problem)
     credited = [
         model.new_int_var(0, q, f"credited[{t.target_id}]")
         for t, q in zip(problem.targets, qty_units, strict=True)
@@ -160,4 +172,4 @@ def build_variables(problem: PlanningProblem, model: cp_model.CpModel) -> ModelC
         for t, q in zip(problem.targets, qty_units, strict=True)
     ]
     variables = ModelVariables(run, out, assign, works, start, credited, shortfall)
-    return ModelContext(problem, model, variables, cap_units, rated_units, qty_units)
+    return ModelContext(problem, model, variables, cap_units, rated_units, qty_units, with_crews)

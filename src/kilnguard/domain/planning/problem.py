@@ -185,7 +185,7 @@ class Kiln:
     - ``rated_capacity_t_per_day`` [t/d]: nameplate rating; output in a shift of length L h is
       at most rating × allowed margin × L / 24 (SOURCES §2.1: wear ∝ throughput).
     - ``wear_damage`` [-]: Palmgren–Miner damage of the current lining, 0 = new, 1 = design
-      life used (SOURCES §2.4 [V]). Reported; not a constraint (see docs/models/planner.md).
+      life used (SOURCES §2.4 [V]); bounded at the horizon's end by ``max_wear_damage``.
     - ``lining_design_life_days`` [d at rated load]: for the damage accounting; 365 d default
       (one planned refractory stop per year, SOURCES §2.5 [V Holcim] / [T]).
     - ``campaign_limit_days`` [d]: longest continuous firing allowed before a full day's stop;
@@ -204,6 +204,10 @@ class Kiln:
     campaign_limit_days: int = 30  # [T] plant-specific editable default
     days_run_since_stop: int = 0
     maintenance: tuple[MaintenanceTask, ...] = ()
+    #: Most lining damage allowed at the end of the horizon [-] (None: not constrained). The
+    #: damage is Miner's, n = 1 (``pushing.miner_wear``): D_end = D0 + Σ r_d / L_design, from
+    #: 0 again after a relining (a task with ``resets_wear``).
+    max_wear_damage: float | None = None
 
     def __post_init__(self) -> None:
         if not self.kiln_id:
@@ -233,6 +237,10 @@ class Kiln:
         if self.days_run_since_stop < 0:
             raise ValidationError(
                 f"kiln[{self.kiln_id}].days_run_since_stop", self.days_run_since_stop, "≥ 0 d"
+            )
+        if self.max_wear_damage is not None and not 0 < self.max_wear_damage <= 10:
+            raise ValidationError(
+                f"kiln[{self.kiln_id}].max_wear_damage", self.max_wear_damage, "within (0, 10]"
             )
         ids = [task.task_id for task in self.maintenance]
         if len(ids) != len(set(ids)):
@@ -328,6 +336,9 @@ class PlanningProblem:
     shift_pattern: ShiftPattern = field(default_factory=ShiftPattern)
     rest_rules: RestRules = field(default_factory=RestRules)
     allowed_load_margin: float = 1.0
+    #: The day deadline weights count back from (None: the latest target deadline). A part of
+    #: a decomposed problem keeps its whole problem's, so the parts' objectives add up.
+    priority_until: date | None = None
 
     def __post_init__(self) -> None:
         if not 1 <= self.horizon_days <= 3660:
@@ -437,6 +448,23 @@ class PlanningProblem:
     def is_overdue(self, task: MaintenanceTask) -> bool:
         """True if the task cannot be finished by its due date even if started on day 0."""
         return self.day_of(task.due_on) - task.duration_days < 0
+
+    @property
+    def priority_day(self) -> int:
+        """Day index the deadline weights count back from (see ``priority_until``)."""
+        if self.priority_until is not None:
+            return self.day_of(self.priority_until)
+        return max((self.day_of(t.deadline) for t in self.targets), default=0)
+
+    def wear_budget_t(self, kiln: Kiln, reset: bool) -> float | None:
+        """Tonnes the kiln may still make before the horizon ends without its lining damage
+        passing ``max_wear_damage`` [t]: after a relining (``reset``) from 0, else from the
+        current damage. None when not constrained."""
+        if kiln.max_wear_damage is None:
+            return None
+        start = 0.0 if reset else kiln.wear_damage
+        left = max(0.0, kiln.max_wear_damage - start)
+        return left * kiln.lining_design_life_days * kiln.rated_capacity_t_per_day
 
     def target_days(self, target: Target) -> range:
         """Day indices whose output counts for the target (entered_on..deadline inclusive)."""

@@ -26,9 +26,9 @@ from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Protocol
 
+from kilnguard.domain.planning.anytime import solve_safe_plan
 from kilnguard.domain.planning.problem import Kiln, PlanningProblem
 from kilnguard.domain.planning.result import PlanResult, PlanStatus
-from kilnguard.domain.planning.solver import solve_safe_plan
 
 __all__ = [
     "DEFAULT_MARGINS",
@@ -163,18 +163,17 @@ def price_of_pushing(
     *,
     wear: WearModel = miner_wear,
     time_limit_s: float = 10.0,
-    fallback: bool = False,
 ) -> tuple[PushingRow, ...]:
     """Plan at each load margin and price the extra tonnes in wear, fatigue and risk level.
 
     The 100 % plan is the reference for ``extra_t`` (solved even if 1.00 is not listed).
     ``replay`` is the risk engine's plan replay; every plan is replayed when it is given.
-    ``fallback``: a margin CP-SAT finds no plan for in time is priced on the greedy plan.
+    Every margin's plan starts from the checked greedy plan (never worse than it).
     """
 
     def solve(margin: float) -> tuple[PlanningProblem, PlanResult]:
         sub = replace(problem, allowed_load_margin=margin)
-        return sub, solve_safe_plan(sub, time_limit_s, fallback=fallback)
+        return sub, solve_safe_plan(sub, time_limit_s)
 
     solved = {m: solve(m) for m in margins}
     base = solved[1.0][1] if 1.0 in solved else solve(1.0)[1]

@@ -11,6 +11,7 @@ from kilnguard.domain.planning.model import OUTPUT_UNITS_PER_T_PER_DAY, ModelCon
 from kilnguard.domain.planning.result import (
     MaintenanceSlot,
     PlanResult,
+    ProductionPlan,
     ShiftAssignment,
     TargetOutcome,
 )
@@ -18,7 +19,27 @@ from kilnguard.domain.planning.result import (
 if TYPE_CHECKING:
     from kilnguard.domain.planning.result import PlanStatus
 
-__all__ = ["extract_plan"]
+__all__ = ["extract_plan", "extract_production"]
+
+
+def _maintenance_starts(ctx: ModelContext, solver: cp_model.CpSolver) -> dict[str, int]:
+    """Start day index of every placed maintenance task."""
+    return {
+        task_id: next(d for d, lit in starts.items() if solver.boolean_value(lit))
+        for task_id, starts in ctx.vars.start.items()
+    }
+
+
+def extract_production(ctx: ModelContext, solver: cp_model.CpSolver) -> ProductionPlan:
+    """The production layer's answer: fired kiln-shifts with their output, maintenance starts."""
+    unit_t = 1.0 / (OUTPUT_UNITS_PER_T_PER_DAY * ctx.spd)
+    output = {
+        (kiln.kiln_id, t): solver.value(ctx.vars.out[ki][t]) * unit_t
+        for ki, kiln in enumerate(ctx.problem.kilns)
+        for t in range(ctx.problem.n_shifts)
+        if solver.boolean_value(ctx.vars.run[ki][t])
+    }
+    return ProductionPlan(output, _maintenance_starts(ctx, solver))
 
 
 def extract_plan(
@@ -60,12 +81,12 @@ def extract_plan(
                 )
             )
     slots: list[MaintenanceSlot] = []
+    placed = _maintenance_starts(ctx, solver)
     for kiln in problem.kilns:
         for task in kiln.maintenance:
-            starts = ctx.vars.start.get(task.task_id)
-            if starts is None:
+            d0 = placed.get(task.task_id)
+            if d0 is None:
                 continue
-            d0 = next(d for d, lit in starts.items() if solver.boolean_value(lit))
             slots.append(
                 MaintenanceSlot.place(
                     kiln.kiln_id, task, problem.date_of(d0), problem.horizon_start

@@ -18,6 +18,7 @@ __all__ = [
     "MaintenanceSlot",
     "PlanResult",
     "PlanStatus",
+    "ProductionPlan",
     "ShiftAssignment",
     "TargetOutcome",
 ]
@@ -43,6 +44,17 @@ class PlanStatus(enum.Enum):
     def has_plan(self) -> bool:
         """True if the result carries a plan."""
         return self in (PlanStatus.OPTIMAL, PlanStatus.FEASIBLE)
+
+
+@dataclass(frozen=True)
+class ProductionPlan:
+    """The production layer's decision, before any worker is named: which kiln-shifts fire
+    with what output [t] (keyed by kiln id and global shift index), and the start day index of
+    every maintenance task placed. Crews are rostered for it afterwards (``greedy.roster``).
+    """
+
+    output_t: dict[tuple[str, int], float]
+    maintenance_start: dict[str, int]
 
 
 @dataclass(frozen=True)

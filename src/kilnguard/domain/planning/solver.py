@@ -1,20 +1,18 @@
 """Solving the CP-SAT model of the safe production plan: status, hints, the plan read back.
 
 The model itself is built in :mod:`.model` (scale, variables) and :mod:`.constraints` (one unit
-per rule, objective). :func:`solve_safe_plan` is the one solve every caller uses: CP-SAT hinted
-with the greedy plan, and — unless told otherwise — the greedy plan itself when CP-SAT finds
-none in time (it keeps every rule, so it is shown rather than nothing).
+per rule, objective). :func:`solve_plan` is one CP-SAT solve of the whole model (small
+problems, the explanation's searches, tests); the planner the front ends use is
+:func:`kilnguard.domain.planning.anytime.solve_safe_plan` (greedy first, then improve).
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 
 from ortools.sat.python import cp_model
 
 from kilnguard.domain.planning.constraints import build_model
-from kilnguard.domain.planning.greedy import greedy_plan
 from kilnguard.domain.planning.model import (
     OUTPUT_UNITS_PER_T_PER_DAY,
     SHORTFALL_WEIGHT,
@@ -29,10 +27,11 @@ __all__ = [
     "OUTPUT_UNITS_PER_T_PER_DAY",
     "SHORTFALL_WEIGHT",
     "PlanModelInvalid",
+    "add_hint",
     "build_model",
+    "complete_hint",
     "map_status",
     "solve_plan",
-    "solve_safe_plan",
     "target_weight",
 ]
 
@@ -91,8 +90,8 @@ def solve_plan(
     t0 = time.perf_counter()
     model, ctx = build_model(problem)
     if hint is not None and hint.status.has_plan:
-        _add_hint(ctx, hint)
-        _complete_hint(model, time_limit_s=min(15.0, time_limit_s / 4))
+        add_hint(ctx, hint)
+        complete_hint(model, time_limit_s=min(15.0, time_limit_s / 4))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit_s
     solver.parameters.random_seed = random_seed
@@ -111,7 +110,7 @@ def solve_plan(
     return extract_plan(ctx, solver, status, runtime_s, callback.first_s)
 
 
-def _add_hint(ctx: ModelContext, hint: PlanResult) -> None:
+def add_hint(ctx: ModelContext, hint: PlanResult) -> None:
     problem = ctx.problem
     kiln_index = {k.kiln_id: ki for ki, k in enumerate(problem.kilns)}
     worker_index = {w.worker_id: wi for wi, w in enumerate(problem.workers)}
@@ -132,7 +131,7 @@ def _add_hint(ctx: ModelContext, hint: PlanResult) -> None:
         ctx.model.add_hint(lit, key in chosen)
 
 
-def _complete_hint(model: cp_model.CpModel, *, time_limit_s: float) -> None:
+def complete_hint(model: cp_model.CpModel, *, time_limit_s: float) -> None:
     """Turn a partial hint (decisions only) into a complete one.
 
     CP-SAT uses a complete, feasible hint as its first solution at once; a partial hint
@@ -154,25 +153,3 @@ def _complete_hint(model: cp_model.CpModel, *, time_limit_s: float) -> None:
     for i in range(len(model.proto.variables)):
         var = model.get_int_var_from_proto_index(i)
         model.add_hint(var, solver.value(copy.get_int_var_from_proto_index(i)))
-
-
-def solve_safe_plan(
-    problem: PlanningProblem, time_limit_s: float, *, fallback: bool = True
-) -> PlanResult:
-    """CP-SAT hinted with the greedy plan; the greedy plan itself if CP-SAT finds none in time.
-
-    On small plants CP-SAT's presolve can take longer than a short time limit (the Komusan
-    instance needs ≈ 14 s on 2 cores to its first plan); the greedy plan keeps every rule
-    (``planning.check``-tested), so it is shown rather than nothing, with a note and status
-    ``feasible`` (not proven optimal; no bound, so no gap). ``fallback=False`` returns CP-SAT's
-    answer as it is (TIMEOUT without a plan).
-    """
-    hint = greedy_plan(problem)
-    result = solve_plan(problem, time_limit_s=time_limit_s, hint=hint)
-    if result.status.has_plan or not fallback:
-        return result
-    note = (
-        f"CP-SAT found no plan within {time_limit_s:g} s ({result.status.value}); "
-        "the greedy plan is shown (it keeps every rule; not proven optimal)"
-    )
-    return replace(hint, notes=(*hint.notes, note))

@@ -9,6 +9,9 @@
 - :mod:`.charts`: the Gantt and output-vs-risk charts as PNG bytes, rendered in memory.
 - :mod:`.adopt`: planned production and shifts written through the one write path.
 - :mod:`.views`: the enterprises a user may plan for.
+- :mod:`.jobs`: planning off the request path — a job per question, its progress and result
+  in ``plan_jobs``, answered from the store when asked again, cancellable.
+- :mod:`.baseline`: the adopted plan against recorded production, per kiln and week.
 """
 
 from kilnguard.services.planning.adopt import AdoptionView, adopt_plan

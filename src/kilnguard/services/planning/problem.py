@@ -15,6 +15,7 @@ production record. Records dated after ``as_of`` are never read (:mod:`.history`
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kilnguard.config import env_number
 from kilnguard.domain import planning as dp
 from kilnguard.domain.errors import NotFound, ValidationError
 from kilnguard.domain.plant import Protects
@@ -41,6 +43,19 @@ __all__ = [
 
 #: Workers per kiln-shift when the roster before ``as_of`` shows none for the kiln [workers].
 DEFAULT_CREW_SIZE = 2
+
+#: Setting: most lining damage a kiln may end the horizon with [-] (Miner, 1 = design life
+#: used); unset = wear reported, not constrained.
+MAX_WEAR_DAMAGE_SETTING = "KILNGUARD_PLAN_MAX_WEAR_DAMAGE"
+
+
+def max_wear_damage() -> float | None:
+    """The wear limit of ``KILNGUARD_PLAN_MAX_WEAR_DAMAGE`` (None when unset)."""
+    if not os.environ.get(MAX_WEAR_DAMAGE_SETTING, "").strip():
+        return None
+    return env_number(MAX_WEAR_DAMAGE_SETTING, 1.0, unit="(lining damage)", above=True)
+
+
 #: Shortest horizon planned when no open target sets one [d].
 MIN_HORIZON_DAYS = 28
 
@@ -311,6 +326,7 @@ def build_problem(
 
     crew = crew_sizes(session, kilns, as_of, history.utc_offset_h)
     planner_kilns: list[dp.Kiln] = []
+    wear_limit = max_wear_damage()
     for i, k in enumerate(kilns):
         damage = float(state.wear_damage[i, -1]) if known.end == as_of else 0.0
         run = int(state.continuous_days[i, -1])
@@ -327,6 +343,7 @@ def build_problem(
                 campaign_limit_days=max(1, k.campaign_limit_days),
                 days_run_since_stop=max(0, run) if fired_today else 0,
                 maintenance=tuple(sorted(tasks.get(k.id, []), key=lambda t: (t.due_on, t.task_id))),
+                max_wear_damage=wear_limit,
             )
         )
     stops = tuple(

@@ -2,8 +2,8 @@
 safely (max_safe_t, earliest safe date, binding constraints), and the price-of-pushing table —
 every plan replayed through the risk engine before it is shown (:func:`make_plan`).
 
-Solving, the greedy fallback and the shortfall explanation are the domain's
-(:func:`kilnguard.domain.planning.solver.solve_safe_plan`,
+Solving (greedy first, then improved, never worse) and the shortfall explanation are the domain's
+(:func:`kilnguard.domain.planning.anytime.solve_safe_plan`,
 :func:`kilnguard.domain.planning.explain.plan`); here they meet the records and the replay.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
@@ -21,8 +22,9 @@ from sqlalchemy.orm import Session
 
 from kilnguard.domain.planning import PlanResult, Target, pushing
 from kilnguard.domain.planning import explain as plan_explain
+from kilnguard.domain.planning.anytime import OnProgress
+from kilnguard.domain.planning.anytime import solve_safe_plan as solve
 from kilnguard.domain.planning.problem import PlanningProblem
-from kilnguard.domain.planning.solver import solve_safe_plan as solve
 from kilnguard.services.access import Principal
 from kilnguard.services.planning.problem import PlanningInput, build_problem
 from kilnguard.services.planning.replay import ReplaySummary, replay_actual, replay_plan
@@ -183,8 +185,10 @@ def explained_plan(
     time_limit_s: float = 20.0,
     search_time_limit_s: float = 5.0,
     max_search_days: int = 1100,
+    on_progress: OnProgress | None = None,
+    cancel: threading.Event | None = None,
 ) -> PlanResult:
-    """``domain.planning.explain.plan`` with the greedy fallback of :func:`solve`.
+    """``domain.planning.explain.plan``: the anytime plan (progress reported, cancellable).
 
     Same explanation: for each unmet target the safe maximum (the target planned alone),
     the earliest safe date and the binding constraints in words.
@@ -194,7 +198,8 @@ def explained_plan(
         time_limit_s=time_limit_s,
         search_time_limit_s=search_time_limit_s,
         max_search_days=max_search_days,
-        fallback=True,
+        on_progress=on_progress,
+        cancel=cancel,
     )
 
 
@@ -204,14 +209,12 @@ def price_of_pushing(
     *,
     time_limit_s: float = 5.0,
 ) -> tuple[pushing.PushingRow, ...]:
-    """``domain.planning.pushing.price_of_pushing`` with the greedy fallback, every plan
-    replayed through the risk engine (:func:`replay_plan`)."""
+    """``domain.planning.pushing.price_of_pushing``, every plan replayed through the risk engine (:func:`replay_plan`)."""
     return pushing.price_of_pushing(
         inp.problem,
         margins,
         partial(replay_plan, inp),
         time_limit_s=time_limit_s,
-        fallback=True,
     )
 
 
@@ -233,11 +236,15 @@ def make_plan(
     pushing_time_limit_s: float = 5.0,
     margins: Sequence[float] = pushing.DEFAULT_MARGINS,
     progress: Callable[[str], None] | None = None,
+    on_progress: OnProgress | None = None,
+    cancel: threading.Event | None = None,
 ) -> PlanReport:
     """Build the problem, plan (with the shortfall explanation), replay, price the pushing.
 
     The report is cached while the records are unchanged (same audit-chain head), so the web
-    page, its chart images and an adoption reuse one solve.
+    page, its chart images and an adoption reuse one solve. ``on_progress`` sees the anytime
+    planner's progress (:class:`~kilnguard.domain.planning.anytime.Progress`); ``cancel`` set
+    stops it with the best plan so far.
     """
     say = progress or (lambda _msg: None)
     say("reading records")
@@ -260,7 +267,11 @@ def make_plan(
         return replace(cached, inp=inp)
     say("solving the safe plan and explaining any shortfall")
     result = explained_plan(
-        inp.problem, time_limit_s=time_limit_s, search_time_limit_s=search_time_limit_s
+        inp.problem,
+        time_limit_s=time_limit_s,
+        search_time_limit_s=search_time_limit_s,
+        on_progress=on_progress,
+        cancel=cancel,
     )
     say("replaying the plan and the recorded history through the risk engine")
     replayed = replay_plan(inp, result)

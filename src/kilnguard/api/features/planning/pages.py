@@ -11,11 +11,14 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from kilnguard.api.deps import Who, uow
+from kilnguard.api.deps import Who, clock_of_app, engine_of, uow
 from kilnguard.api.features.planning.routes import TimeLimitQuery, plan_report
 from kilnguard.api.features.planning.schemas import WEB_TIME_LIMIT_S
+from kilnguard.domain.validation import parse_day
 from kilnguard.services import access
 from kilnguard.services import planning as ps
+from kilnguard.services.planning import jobs
+from kilnguard.services.planning.baseline import planned_vs_actual
 from kilnguard.web import pages
 
 __all__ = ["router"]
@@ -29,7 +32,7 @@ pages.share_globals(TEMPLATES)
 
 
 def _day(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
+    return parse_day("as_of", value) if value else None  # "x" or 9999-12-31: 422, not 500
 
 
 @router.get("/plan", response_class=HTMLResponse, include_in_schema=False)
@@ -42,12 +45,17 @@ def plan_page(
 ) -> HTMLResponse:
     with uow(request) as session:
         enterprises = [(e.id, e.name) for e in ps.plannable_enterprises(session, who)]
-    chosen = (
-        enterprise_id if enterprise_id is not None else (enterprises[0][0] if enterprises else None)
-    )
+        chosen = (
+            enterprise_id
+            if enterprise_id is not None
+            else (enterprises[0][0] if enterprises else None)
+        )
+        weeks = [] if chosen is None else planned_vs_actual(session, who, chosen)
     data: dict[str, Any] | None = None
+    job: jobs.JobView | None = None
     if chosen is not None:
-        data = plan_report(request, who, chosen, _day(as_of), time_limit_s).to_json()
+        job = _first_plan(request, who, chosen, _day(as_of), time_limit_s)
+        data = job.plan if job.status == "done" else None
     query = f"enterprise_id={chosen}&time_limit_s={time_limit_s:g}" + (
         f"&as_of={as_of}" if as_of else ""
     )
@@ -61,11 +69,55 @@ def plan_page(
             "chosen": chosen,
             "as_of": as_of or "",
             "plan": data,
+            "job": job,
+            "vs_actual": weeks,
             "query": query,
             "may_adopt": access.may(who, "plan_adoption"),
             "adopted": request.query_params.get("adopted"),
         },
     )
+
+
+#: How long the page waits for the job's first checked plan before it answers [s].
+FIRST_PLAN_WAIT_S = 0.8
+
+
+def _first_plan(
+    request: Request, who: Who, enterprise_id: int, as_of: dt.date | None, time_limit_s: float
+) -> jobs.JobView:
+    """The planning job for the question, started off the request path (or answered from
+    the store), once it has its first checked plan or after `FIRST_PLAN_WAIT_S`."""
+    engine = engine_of(request)
+    job = jobs.start_job(
+        engine,
+        who,
+        enterprise_id=enterprise_id,
+        as_of=as_of,
+        time_limit_s=time_limit_s,
+        clock=clock_of_app(request),
+    )
+    if job.finished or job.plan is not None:
+        return job
+    return jobs.wait_for_job(engine, who, job.job_id, FIRST_PLAN_WAIT_S, first_plan=True)
+
+
+@router.get("/plan/jobs/{job_id}", response_class=HTMLResponse, include_in_schema=False)
+def plan_job_panel(request: Request, who: Who, job_id: int) -> HTMLResponse:
+    """The progress panel the page polls (htmx); a finished job reloads the page, which then
+    shows the stored report."""
+    with uow(request) as session:
+        job = jobs.get_job(session, who, job_id)
+    response = TEMPLATES.TemplateResponse(request, "planning/job.html", {"job": job})
+    if job.finished:
+        response.headers["HX-Refresh"] = "true"
+    return response
+
+
+@router.post("/plan/jobs/{job_id}/cancel", response_class=HTMLResponse, include_in_schema=False)
+def plan_job_cancel(request: Request, who: Who, job_id: int) -> HTMLResponse:
+    """Cancel from the page: the job keeps the best plan so far."""
+    job = jobs.cancel_job(engine_of(request), who, job_id)
+    return TEMPLATES.TemplateResponse(request, "planning/job.html", {"job": job})
 
 
 @router.get("/plan/chart/{which}.png", response_class=Response, include_in_schema=False)

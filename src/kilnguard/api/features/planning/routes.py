@@ -24,6 +24,7 @@ from kilnguard.api.features.planning.schemas import (
 )
 from kilnguard.services import planning as ps
 from kilnguard.services.access import Principal
+from kilnguard.services.planning.baseline import KilnWeek, planned_vs_actual
 
 __all__ = [
     "WEB_SEARCH_TIME_LIMIT_S",
@@ -88,6 +89,20 @@ def api_plan(
     `replay.actual_worst_level` of the recorded history), `price_of_pushing`, `targets`..."""
     report = plan_report(request, who, enterprise_id, as_of, time_limit_s)
     return PlanOut.model_validate(report.to_json())
+
+
+@router.get(
+    f"{API}/plans/vs-actual",
+    tags=TAG,
+    summary="The adopted plan against recorded production, per kiln and week",
+)
+def api_vs_actual(
+    request: Request, who: Who, enterprise_id: int, until: dt.date | None = None
+) -> list[KilnWeek]:
+    """Planned (latest adoption) and recorded tonnes per kiln and week, up to `until` (default:
+    the last recorded day); `deviation_t` = recorded − planned."""
+    with uow(request) as session:
+        return planned_vs_actual(session, who, enterprise_id, until)
 
 
 @router.post(
