@@ -32,9 +32,11 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema: create or upgrade to the newest version.")
 users_app = typer.Typer(help="Logins and roles.")
+tokens_app = typer.Typer(help="API tokens: list them, revoke one.")
 audit_app = typer.Typer(help="The hash-chained audit log.")
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
 app.add_typer(audit_app, name="audit")
 
 
@@ -91,11 +93,18 @@ def demo(
 def serve(
     host: Annotated[str, typer.Option(help="Address (default 127.0.0.1).")] = "",
     port: Annotated[int, typer.Option(help="Port (default 8000).")] = 0,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Server processes (PostgreSQL: several use the cores; SQLite writes one at a "
+            "time whatever the number).",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the web UI and the REST API (OpenAPI docs at /docs)."""
     import uvicorn
-
-    from kilnguard.api.app import create_app
 
     settings = web_settings()
     host = host or settings.host
@@ -105,10 +114,49 @@ def serve(
         f"kilnguard is serving on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)"
     )
     # background jobs (services.scheduler) on unless KILNGUARD_SCHEDULER=off
-    uvicorn.run(create_app(scheduler=True), host=host, port=port, log_level="warning")
+    uvicorn.run(
+        "kilnguard.api.served:app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
 
 
 # ---------------------------------------------------------------------------------- users
+PASSWORD_RULES = (
+    "at least 12 characters (a passphrase of a few words is easiest), not a common password, "
+    "not containing the user name"
+)
+_PasswordStdin = Annotated[
+    bool,
+    typer.Option(
+        "--password-stdin",
+        help=f"Read the password from the first line of standard input. Rules: {PASSWORD_RULES}.",
+    ),
+]
+_RefusedPassword = Annotated[
+    str | None,
+    typer.Option("--password", hidden=True, help="Refused: see --password-stdin."),
+]
+
+
+def _read_password(from_stdin: bool, given: str | None, prompt: str = "Password") -> str:
+    """The password from a hidden prompt (typed twice) or stdin's first line. A password on
+    the command line is refused: it would show in the process list and the shell history."""
+    import sys
+
+    if given is not None:
+        raise fail(
+            "--password is not accepted: a password on the command line shows in the process "
+            "list and the shell history. Type it at the prompt, or pipe it with --password-stdin"
+        )
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(typer.prompt(prompt, hide_input=True, confirmation_prompt=True))
+
+
 @users_app.command("add")
 def users_add(
     username: Annotated[str, typer.Argument(help="Login name.")],
@@ -119,22 +167,22 @@ def users_add(
             "regulator or admin."
         ),
     ],
-    password: Annotated[
-        str,
-        typer.Option(
-            prompt=True, hide_input=True, confirmation_prompt=True, help="≥ 8 characters."
-        ),
-    ],
+    password_stdin: _PasswordStdin = False,
+    password: _RefusedPassword = None,
     enterprise: Annotated[
         list[str], typer.Option(help="Enterprise name (repeat for several).")
     ] = [],  # noqa: B006
     region: Annotated[str, typer.Option(help="Region name (regulators).")] = "",
     display_name: Annotated[str, typer.Option(help="Name shown in the UI.")] = "",
 ) -> None:
-    """Add a login with a role, bound to enterprises (or, for a regulator, a region)."""
+    """Add a login with a role, bound to enterprises (or, for a regulator, a region).
+
+    The password is typed at a prompt (twice), or read from standard input with
+    --password-stdin (e.g. `printf '%s\\n' "$PW" | kilnguard users add …`); never an argument."""
     from kilnguard.services import auth
     from kilnguard.services.access import SYSTEM
 
+    secret = _read_password(password_stdin, password)
     with guarded(), db.unit_of_work() as session:
         ids = []
         for name in enterprise:
@@ -151,7 +199,7 @@ def users_add(
             session,
             SYSTEM,
             username=username,
-            password=password,
+            password=secret,
             role=role,
             display_name=display_name,
             enterprise_ids=ids,
@@ -233,24 +281,19 @@ def users_reactivate(username: _Login, user: _ActAs = "") -> None:
 @users_app.command("password")
 def users_password(
     username: _Login,
-    password: Annotated[
-        str,
-        typer.Option(
-            prompt="New password",
-            hide_input=True,
-            confirmation_prompt=True,
-            help="≥ 8 characters (prompted when not given).",
-        ),
-    ],
+    password_stdin: _PasswordStdin = False,
+    password: _RefusedPassword = None,
     user: _ActAs = "",
 ) -> None:
-    """Reset a login's password; its sessions and API tokens are revoked."""
+    """Reset a login's password (typed at a prompt, or --password-stdin); its sessions and
+    API tokens are revoked."""
     from kilnguard.commands import who_of
     from kilnguard.services import auth
 
+    secret = _read_password(password_stdin, password, prompt="New password")
     with guarded(), db.unit_of_work() as session:
         who = who_of(session, user)
-        auth.reset_password(session, who, auth.user_id_named(session, who, username), password)
+        auth.reset_password(session, who, auth.user_id_named(session, who, username), secret)
     typer.echo(f"password of {username} reset; their sessions and tokens are revoked")
 
 
@@ -294,6 +337,52 @@ def users_roles(
         return
     for r in rows:
         typer.echo(f"{r['role']:<16} {', '.join(r['may_change']).replace('_', ' ') or '-'}")
+
+
+# --------------------------------------------------------------------------------- tokens
+@tokens_app.command("list")
+def tokens_list(
+    login: Annotated[str, typer.Option("--login", help="Only this login's tokens.")] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    user: _ActAs = "",
+) -> None:
+    """List API tokens, newest first, with when each expires (never their secrets).
+
+    As the system or an administrator: every login's tokens (--login narrows to one);
+    as any other --user: their own."""
+    import json
+
+    from kilnguard.clock import SYSTEM_CLOCK
+    from kilnguard.commands import who_of
+    from kilnguard.services import access, credentials
+
+    with guarded(), db.unit_of_work() as session:
+        who = who_of(session, user)
+        everyone = "*" if access.may(who, "user") else None
+        rows = credentials.list_tokens(
+            session, who, username=login or everyone, now=SYSTEM_CLOCK.now()
+        )
+    if as_json:
+        typer.echo(json.dumps({"tokens": rows}, indent=2, default=str))
+        return
+    for r in rows:
+        ends = f"{r['expires_at']:%Y-%m-%d %H:%M} UTC" if r["expires_at"] else "never"
+        flag = "  [expired]" if r["expired"] else ""
+        typer.echo(f"{r['id']:>6}  {r['username']:<20} {r['name']:<24} expires {ends}{flag}")
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(
+    token_id: Annotated[int, typer.Argument(help="The token's id (`kilnguard tokens list`).")],
+    user: _ActAs = "",
+) -> None:
+    """Revoke an API token at once; the revocation is audited on its login."""
+    from kilnguard.commands import who_of
+    from kilnguard.services import credentials
+
+    with guarded(), db.unit_of_work(write=True) as session:
+        gone = credentials.revoke_token(session, who_of(session, user), token_id)
+    typer.echo(f"revoked token {token_id} ({gone['name']}) of {gone['username']}")
 
 
 # ---------------------------------------------------------------------------------- audit

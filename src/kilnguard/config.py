@@ -19,18 +19,42 @@ def database_url() -> str:
     return f"sqlite:///{Path.cwd() / DEFAULT_DATABASE_FILE}"
 
 
+SECURE_COOKIE_CHOICES = ("auto", "on", "off")
+
+
 @dataclass(frozen=True)
 class WebSettings:
+    """`KILNGUARD_SECURE_COOKIES`: `auto` (default) marks the session cookie `Secure` when the
+    request came over HTTPS (directly, or through a proxy uvicorn trusts for
+    `X-Forwarded-Proto`: 127.0.0.1 unless `FORWARDED_ALLOW_IPS` says otherwise); `on` always;
+    `off` never. `KILNGUARD_TOKEN_DAYS`: API tokens expire this many days after issue.
+    `KILNGUARD_ORIGINS`: the public origins of the site (`https://kilns.plant.example`, comma
+    separated) when a reverse proxy passes on a `Host` other than the one browsers use; forms
+    are accepted from the server's own origin and these only."""
+
     host: str = "127.0.0.1"
     port: int = 8000
     session_hours: int = 12
+    secure_cookies: str = "auto"
+    token_days: float = 30.0
+    origins: tuple[str, ...] = ()
 
 
 def web_settings() -> WebSettings:
+    secure = _env("KILNGUARD_SECURE_COOKIES").lower() or "auto"
+    if secure not in SECURE_COOKIE_CHOICES:
+        raise ValidationError(
+            "KILNGUARD_SECURE_COOKIES", secure, f"must be one of {', '.join(SECURE_COOKIE_CHOICES)}"
+        )
     return WebSettings(
         host=os.environ.get("KILNGUARD_HOST", "127.0.0.1"),
         port=int(os.environ.get("KILNGUARD_PORT", "8000")),
         session_hours=int(os.environ.get("KILNGUARD_SESSION_HOURS", "12")),
+        secure_cookies=secure,
+        token_days=env_number("KILNGUARD_TOKEN_DAYS", 30.0, unit="days", above=True),
+        origins=tuple(
+            o.strip().rstrip("/").lower() for o in _env("KILNGUARD_ORIGINS").split(",") if o.strip()
+        ),
     )
 
 

@@ -286,7 +286,8 @@ def test_a_running_import_shows_a_progress_bar_fed_by_the_progress_route(
     page = client.get(f"/bundle/imports/{job.id}").text
     assert '<progress id="bar"' in page and 'value="0.25"' in page and "writing shifts" in page
     # the bar polls the progress route of this job
-    assert f'data-job="{job.id}"' in page and '"/api/v1/bundle/imports/" + id + "/progress"' in page
+    assert f'data-job="{job.id}"' in page and 'src="/static/bundle.js"' in page
+    assert '"/api/v1/bundle/imports/" + id + "/progress"' in client.get("/static/bundle.js").text
     p = client.get(f"/api/v1/bundle/imports/{job.id}/progress").json()
     assert p == {
         "id": job.id,

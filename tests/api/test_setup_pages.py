@@ -242,7 +242,7 @@ def test_an_administrator_manages_logins(client, plant: Plant, admin: str) -> No
         "region_id": "",
     }
     r = client.post("/setup/users", data=user)
-    assert r.status_code == 422 and "8 characters" in field_error(r.text, "password")
+    assert r.status_code == 422 and "12 characters" in field_error(r.text, "password")
     assert "short" not in r.text  # a password is never shown back
     assert value_of(r.text, "username") == "mgr_new"
     r = client.post("/setup/users", data=user | {"password": "long-enough-pw"})

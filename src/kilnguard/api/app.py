@@ -1,6 +1,7 @@
 """The FastAPI application: REST API under /api/v1, web pages, and locally served assets.
 
 No CDN anywhere: Swagger UI and htmx ship inside the package (`web/static/vendor`).
+Every response passes `api.browser.BrowserGuard` (CSRF refusal, CSP and security headers).
 Expected errors are rendered by one handler as `{"error": <class>, "detail": …}` with 4xx.
 """
 
@@ -11,14 +12,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from kilnguard import __version__
+from kilnguard.api.bounds import REFUSALS, bounded_params
+from kilnguard.api.browser import BrowserGuard
+from kilnguard.api.idempotency import IdempotencyMiddleware
+from kilnguard.api.limits import BodyLimit, PerLoginLimit
 from kilnguard.clock import SYSTEM_CLOCK
 from kilnguard.domain.errors import (
     BatchValidationError,
@@ -30,10 +34,27 @@ from kilnguard.domain.errors import (
 )
 from kilnguard.plugins import modules_in
 from kilnguard.services.auth import AuthenticationFailed
+from kilnguard.services.credentials import LoginLocked
+from kilnguard.services.hashing import HashingBusy
 from kilnguard.services.scheduler import background
 from kilnguard.services.uow import get_engine
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
+
+
+SWAGGER = "/static/vendor/swagger-ui"
+DOCS_PAGE = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>kilnguard API</title>
+<link rel="stylesheet" href="{SWAGGER}/swagger-ui.css">
+<link rel="icon" href="{SWAGGER}/favicon-32x32.png">
+</head><body><div id="swagger-ui"></div>
+<script src="{SWAGGER}/swagger-ui-bundle.js"></script>
+<script src="/static/swagger-init.js"></script>
+</body></html>
+"""
+"""Swagger UI started by a static file: the CSP allows no inline script, on this page too."""
 
 
 def error_body(exc: KilnguardError) -> tuple[int, dict[str, object]]:
@@ -48,6 +69,8 @@ def error_body(exc: KilnguardError) -> tuple[int, dict[str, object]]:
         return 404, body
     if isinstance(exc, AuthenticationFailed):
         return 401, body
+    if isinstance(exc, LoginLocked | HashingBusy):
+        return 429, body
     if isinstance(exc, PermissionDenied):
         return 403, body
     if isinstance(exc, Conflict):
@@ -84,16 +107,23 @@ def create_app(engine: Engine | None = None, *, scheduler: bool = False) -> Fast
         ),
         docs_url=None,
         redoc_url=None,
+        dependencies=[Depends(bounded_params)],  # ids, numbers, dates of every route bounded
+        responses=REFUSALS,  # every route documents the errors it may answer with
     )
     app.state.engine = engine or get_engine()
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(IdempotencyMiddleware)  # H2: Idempotency-Key on every POST
+    app.add_middleware(BodyLimit)  # H2: bodies bounded while read (outside the two above)
+    app.add_middleware(PerLoginLimit)  # H2: expensive routes, a few at a time per login
+    app.add_middleware(BrowserGuard)  # outermost: refuses cross-site writes before anything
 
     @app.exception_handler(KilnguardError)
     async def _domain_error(request: Request, exc: KilnguardError) -> Response:
         status, body = error_body(exc)
         if not request.url.path.startswith("/api/") and status == 401:
             return RedirectResponse("/login", status_code=303)
-        return JSONResponse(body, status_code=status)
+        wait = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, LoginLocked) else None
+        return JSONResponse(body, status_code=status, headers=wait)
 
     @app.exception_handler(RequestValidationError)
     async def _payload_error(request: Request, exc: RequestValidationError) -> Response:
@@ -108,13 +138,7 @@ def create_app(engine: Engine | None = None, *, scheduler: bool = False) -> Fast
 
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="kilnguard API",
-            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
-            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
-            swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png",
-        )
+        return HTMLResponse(DOCS_PAGE)
 
     from kilnguard.api.features import auth, records
     from kilnguard.web import pages

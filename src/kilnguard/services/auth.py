@@ -9,6 +9,11 @@ administer users.
 
 Only SHA-256 digests of session and token secrets are stored; a stolen database does not give
 working credentials. Passwords use argon2-cffi's defaults (RFC 9106 argon2id parameters).
+
+Credentials lifecycle (issue 15 point 6): user names are normalised and refused when they mix
+look-alike scripts or look like an existing login, passwords are checked against NIST SP
+800-63B (`domain.credentials`). Throttled log-in, token listing and revocation and the change
+of one's own password are `services.credentials`.
 """
 
 from __future__ import annotations
@@ -25,11 +30,19 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from kilnguard.domain.credentials import (
+    MIN_PASSWORD_CHARS,
+    check_password,
+    check_username,
+    normalise_username,
+    username_skeleton,
+)
 from kilnguard.domain.errors import Conflict, KilnguardError, NotFound, ValidationError
 from kilnguard.domain.roles import Role
 from kilnguard.domain.validation import parse_choice, require_choice, require_text
 from kilnguard.services import access, writes
 from kilnguard.services.access import Principal
+from kilnguard.services.hashing import BoundedHasher
 from kilnguard.store.models import Credential, Enterprise, Region, User, UserEnterprise
 
 
@@ -41,8 +54,10 @@ def _make_hasher() -> PasswordHasher:
     return PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY)
 
 
-_hasher = _make_hasher()
-MIN_PASSWORD_LEN = 8
+_hasher = BoundedHasher(_make_hasher())
+"""At most `KILNGUARD_HASH_SLOTS` hashes at once (64 MiB each): a burst of logins waits its turn
+or is refused with `HashingBusy`, instead of taking the server's memory."""
+MIN_PASSWORD_LEN = MIN_PASSWORD_CHARS
 
 
 class AuthenticationFailed(KilnguardError):
@@ -66,11 +81,10 @@ def create_user(
 ) -> User:
     """Create a login. Regulators need a region; everyone else at least one enterprise."""
     access.require_right(who, "user")
-    require_text("username", username)
+    username = check_username(username)
     require_choice("role", role, [r.value for r in Role])
-    _require_password(password)
-    if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise ValidationError("username", username, "is already taken")
+    check_password(password, username=username)
+    _require_distinct_name(session, username)
     access.check_membership(parse_choice(Role, "role", role), region_id, enterprise_ids)
     if region_id is not None and session.get(Region, region_id) is None:
         raise ValidationError("region_id", region_id, "no such region")
@@ -78,7 +92,7 @@ def create_user(
     user = User(
         username=username,
         display_name=display_name or username,
-        password_hash=_hasher.hash(password),
+        password_hash=hash_password(password),
         role=role,
         region_id=region_id,
         active=True,
@@ -105,15 +119,43 @@ def create_user(
     return user
 
 
-def authenticate(session: Session, username: str, password: str) -> User:
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active:
-        _hasher.hash(password)  # same work either way: no user-name oracle by timing
-        raise AuthenticationFailed("wrong user name or password")
+def _require_distinct_name(session: Session, username: str) -> None:
+    """Refuse a name taken, or one that looks like an existing login's (`username_skeleton`:
+    `Admin`, `adm1n` and a Cyrillic `аdmin` all look like `admin`)."""
+    skeleton = username_skeleton(username)
+    for other in session.scalars(select(User.username)):
+        if other == username:
+            raise ValidationError("username", username, "is already taken")
+        if username_skeleton(other) == skeleton:
+            raise ValidationError(
+                "username", username, f"looks like the existing login {other!r}: choose another"
+            )
+
+
+def hash_password(password: str) -> str:
+    """The argon2id hash of `password`, through the bounded pool."""
+    return _hasher.hash(password)
+
+
+def password_matches(password_hash: str | None, password: str) -> bool:
+    """Whether `password` matches; the same work when there is no such user (no user-name
+    oracle by timing)."""
+    if password_hash is None:
+        _hasher.hash(password)
+        return False
     try:
-        _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError) as exc:
-        raise AuthenticationFailed("wrong user name or password") from exc
+        return bool(_hasher.verify(password_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def authenticate(session: Session, username: str, password: str) -> User:
+    """The active user `username` (normalised) if `password` is theirs. Not throttled: the
+    front ends log in through `log_in`."""
+    user = session.scalar(select(User).where(User.username == normalise_username(username)))
+    if not password_matches(user.password_hash if user and user.active else None, password):
+        raise AuthenticationFailed("wrong user name or password")
+    assert user is not None
     return user
 
 
@@ -170,7 +212,7 @@ def revoke(session: Session, secret: str) -> None:
 
 def principal_for(session: Session, username: str) -> Principal:
     """The active user `username` as the services see them (the CLI's `--user`)."""
-    user = session.scalar(select(User).where(User.username == username))
+    user = session.scalar(select(User).where(User.username == normalise_username(username)))
     if user is None or not user.active:
         raise NotFound("user", username)
     return Principal.of(user)
@@ -190,13 +232,6 @@ def region_id_named(session: Session, name: str) -> int | None:
 USER_FIELDS = ("display_name", "role", "enterprise_ids", "region_id")
 """What `edit_user` may change."""
 ACTIVE_CHOICES = ("active", "inactive", "all")
-
-
-def _require_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LEN:
-        raise ValidationError(
-            "password", "***", f"must have at least {MIN_PASSWORD_LEN} characters"
-        )
 
 
 def _user_for_admin(session: Session, who: Principal, user_id: int) -> User:
@@ -230,7 +265,7 @@ def _keeps_an_administrator(session: Session, leaving: User) -> None:
         )
 
 
-def _audit(
+def audit_user(
     session: Session, who: Principal, user: User, action: str, payload: dict[str, Any]
 ) -> None:
     writes.write(
@@ -245,7 +280,7 @@ def _audit(
     )
 
 
-def _revoke_all(session: Session, user: User) -> int:
+def revoke_all(session: Session, user: User) -> int:
     """Delete every session and API token of `user`; how many there were."""
     ids = list(session.scalars(select(Credential.id).where(Credential.user_id == user.id)))
     if ids:
@@ -300,7 +335,7 @@ def edit_user(session: Session, who: Principal, user_id: int, changes: Mapping[s
         user.enterprise_links.extend(
             UserEnterprise(user_id=user.id, enterprise_id=e) for e in sorted(keep - have)
         )
-    _audit(
+    audit_user(
         session,
         who,
         user,
@@ -320,8 +355,8 @@ def retire_user(session: Session, who: Principal, user_id: int) -> User:
         raise Conflict("you cannot retire your own login: ask another administrator")
     _keeps_an_administrator(session, user)
     user.active = False
-    revoked = _revoke_all(session, user)
-    _audit(session, who, user, "retire", {"active": False, "credentials_revoked": revoked})
+    revoked = revoke_all(session, user)
+    audit_user(session, who, user, "retire", {"active": False, "credentials_revoked": revoked})
     return user
 
 
@@ -331,17 +366,18 @@ def reactivate_user(session: Session, who: Principal, user_id: int) -> User:
     if user.active:
         raise Conflict(f"user {user.username} is active")
     user.active = True
-    _audit(session, who, user, "reactivate", {"active": True})
+    audit_user(session, who, user, "reactivate", {"active": True})
     return user
 
 
 def reset_password(session: Session, who: Principal, user_id: int, password: str) -> User:
-    """Set a new password (≥ 8 characters) and revoke the user's sessions and API tokens."""
+    """Set a new password (NIST SP 800-63B, `domain.credentials`) and revoke the user's
+    sessions and API tokens."""
     user = _user_for_admin(session, who, user_id)
-    _require_password(password)
-    user.password_hash = _hasher.hash(password)
-    revoked = _revoke_all(session, user)
-    _audit(session, who, user, "update", {"password": "reset", "credentials_revoked": revoked})
+    check_password(password, username=user.username)
+    user.password_hash = hash_password(password)
+    revoked = revoke_all(session, user)
+    audit_user(session, who, user, "update", {"password": "reset", "credentials_revoked": revoked})
     return user
 
 
@@ -404,7 +440,7 @@ def memberships_named(
 def user_id_named(session: Session, who: Principal, username: str) -> int:
     """The id of the login `username`, active or not (admins; NotFound when there is none)."""
     access.require_right(who, "user")
-    ident = session.scalar(select(User.id).where(User.username == username))
+    ident = session.scalar(select(User.id).where(User.username == normalise_username(username)))
     if ident is None:
         raise NotFound("user", repr(username))
     return ident

@@ -17,20 +17,54 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
-from kilnguard.api.deps import SESSION_COOKIE, clock_of_app, credential_secret, uow
+from kilnguard.api.browser import CSRF_FIELD, csrf_token
+from kilnguard.api.deps import (
+    SESSION_COOKIE,
+    Who,
+    clock_of_app,
+    credential_secret,
+    engine_of,
+    uow,
+)
+from kilnguard.api.features.auth.routes import client_address
 from kilnguard.config import web_settings
+from kilnguard.domain.errors import ValidationError
 from kilnguard.services import access
 from kilnguard.services.access import Principal
-from kilnguard.services.auth import AuthenticationFailed, authenticate, issue_credential, revoke
+from kilnguard.services.auth import AuthenticationFailed, revoke
+from kilnguard.services.credentials import LoginLocked, change_password, log_in
+from kilnguard.services.hashing import HashingBusy
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 
+@pass_context
+def page_csrf_token(ctx: Context) -> str:
+    """The CSRF token of the session the page is rendered for ("" before logging in)."""
+    request: Request | None = ctx.get("request")
+    secret = request.cookies.get(SESSION_COOKIE) if request is not None else None
+    return csrf_token(secret) if secret else ""
+
+
+@pass_context
+def csrf_field(ctx: Context) -> Markup:
+    """The hidden `csrf_token` field every POST form starts with (`api.browser`)."""
+    return Markup('<input type="hidden" name="{}" value="{}">').format(
+        CSRF_FIELD, page_csrf_token(ctx)
+    )
+
+
 def share_globals(templates: Jinja2Templates) -> None:
     """What every page's template may ask, whichever feature renders it: `may(who, kind)` is
-    the access choke point's answer (templates never compare role names themselves)."""
+    the access choke point's answer (templates never compare role names themselves);
+    `csrf_field()` is the hidden CSRF token field of a POST form, `csrf_token()` the token."""
     templates.env.globals["may"] = access.may
+    templates.env.globals["csrf_field"] = csrf_field
+    templates.env.globals["csrf_token"] = page_csrf_token
 
 
 share_globals(TEMPLATES)
@@ -69,21 +103,35 @@ def login_form(request: Request) -> HTMLResponse:
 
 @router.post("/login", response_model=None)
 def login(request: Request, username: str = Form(""), password: str = Form("")) -> Response:
+    """Log in through `auth.log_in` (throttled; a locked-out name or address gets 429)."""
     try:
-        with uow(request) as session:
-            user = authenticate(session, username, password)
-            secret = issue_credential(
-                session,
-                user,
-                kind="session",
-                now=clock_of_app(request).now(),
-                lifetime=dt.timedelta(hours=web_settings().session_hours),
-            )
-    except AuthenticationFailed as exc:
-        return render(request, "login.html", None, error=exc.message, username=username)
+        secret = log_in(
+            engine_of(request),
+            clock_of_app(request),
+            username=username,
+            password=password,
+            address=client_address(request),
+            kind="session",
+            lifetime=dt.timedelta(hours=web_settings().session_hours),
+        )
+    except (AuthenticationFailed, LoginLocked, HashingBusy) as exc:
+        page = render(request, "login.html", None, error=exc.message, username=username)
+        if not isinstance(exc, AuthenticationFailed):
+            page.status_code = 429
+        if isinstance(exc, LoginLocked):
+            page.headers["Retry-After"] = str(exc.retry_after_s)
+        return page
     resp = RedirectResponse("/kilns", status_code=303)
-    resp.set_cookie(SESSION_COOKIE, secret, httponly=True, samesite="strict")
+    resp.set_cookie(
+        SESSION_COOKIE, secret, httponly=True, samesite="strict", secure=secure_cookie(request)
+    )
     return resp
+
+
+def secure_cookie(request: Request) -> bool:
+    """Whether the session cookie is `Secure` (`KILNGUARD_SECURE_COOKIES`, see `config`)."""
+    setting = web_settings().secure_cookies
+    return setting == "on" or (setting == "auto" and request.url.scheme == "https")
 
 
 @router.post("/logout")
@@ -93,7 +141,39 @@ def logout(request: Request) -> RedirectResponse:
         with uow(request) as session:
             revoke(session, secret)
     resp = RedirectResponse("/login", status_code=303)
-    resp.delete_cookie(SESSION_COOKIE)
+    resp.delete_cookie(
+        SESSION_COOKIE, httponly=True, samesite="strict", secure=secure_cookie(request)
+    )
+    return resp
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account(request: Request, who: Who) -> HTMLResponse:
+    return render(request, "account.html", who, error="")
+
+
+@router.post("/account/password", response_model=None)
+def account_password(
+    request: Request,
+    who: Who,
+    current_password: str = Form(""),
+    new_password: str = Form(""),
+    confirm_password: str = Form(""),
+) -> Response:
+    """Change one's own password; all one's sessions end, so log in again."""
+    try:
+        if new_password != confirm_password:
+            raise ValidationError("confirm_password", "***", "must repeat the new password")
+        with uow(request) as session:
+            change_password(session, who, current_password, new_password)
+    except (AuthenticationFailed, ValidationError) as exc:
+        page = render(request, "account.html", who, error=exc.message)
+        page.status_code = 401 if isinstance(exc, AuthenticationFailed) else 422
+        return page
+    resp = RedirectResponse("/login", status_code=303)
+    resp.delete_cookie(
+        SESSION_COOKIE, httponly=True, samesite="strict", secure=secure_cookie(request)
+    )
     return resp
 
 

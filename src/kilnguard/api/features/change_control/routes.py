@@ -46,6 +46,7 @@ from kilnguard.api.features.change_control.schemas import (
     ZoneDecisionOut,
     ZoneRefusedOut,
 )
+from kilnguard.api.shell import attachment
 from kilnguard.domain.errors import Conflict, KilnguardError, PermissionDenied
 from kilnguard.services import change as cc
 from kilnguard.services.access import Principal
@@ -219,14 +220,7 @@ def api_evidence(
 def api_evidence_file(request: Request, who: Who, change_id: int, evidence_id: int) -> Response:
     with uow(request) as session:
         ev = cc.evidence_file(session, who, change_id=change_id, evidence_id=evidence_id)
-    return Response(
-        ev.content,
-        media_type=ev.content_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{ev.name}"',
-            "X-Checksum-SHA256": ev.sha256,
-        },
-    )
+    return attachment(ev.content, ev.name, ev.content_type, {"X-Checksum-SHA256": ev.sha256})
 
 
 @_api(

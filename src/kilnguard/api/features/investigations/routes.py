@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.types import DecoratedCallable
 from pydantic import BaseModel
 
+from kilnguard.api.browser import SELF_CONTAINED_PAGE
 from kilnguard.api.deps import Who, clock_of_app, uow
 from kilnguard.api.features.investigations import schemas as s
 from kilnguard.services import investigation as svc
@@ -213,7 +214,7 @@ def api_report_html(request: Request, who: Who, investigation_id: int) -> HTMLRe
     """The self-contained HTML report."""
     with uow(request) as session:
         data = rep.report_data(session, who, investigation_id)
-    return HTMLResponse(rep.render_html(data))
+    return HTMLResponse(rep.render_html(data), headers=SELF_CONTAINED_PAGE)
 
 
 @router.get(
