@@ -326,7 +326,7 @@ def test_a_big_insert_keeps_every_foreign_key(
             conn.execute(
                 text(
                     "INSERT INTO shifts (enterprise_id, worker_id, start_at, end_at, role, source) "
-                    "VALUES (1, 999, now(), now(), 'operator', 'recorded')"
+                    "VALUES (1, 999, now(), now() + interval '8 hours', 'operator', 'recorded')"
                 )
             )
 
