@@ -6,13 +6,15 @@ on stderr and exit code 1, never a traceback.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import typer
 from sqlalchemy.orm import Session
 
-from kilnguard.domain.errors import KilnguardError
+from kilnguard.domain import validation
+from kilnguard.domain.errors import KilnguardError, ValidationError
 from kilnguard.plugins import modules_in
 from kilnguard.services.access import SYSTEM, Principal
 from kilnguard.services.auth import principal_for
@@ -31,6 +33,17 @@ def guarded() -> Iterator[None]:
         yield
     except KilnguardError as exc:
         raise fail(exc.message) from None
+
+
+def day_option(option: str, text: str) -> dt.date | None:
+    """A `--as-of`-style option as a date in the plausible window (None when empty); a bad one
+    is a red sentence naming the option and the fix, never a traceback."""
+    if not text:
+        return None
+    try:
+        return validation.parse_day(option, text)
+    except ValidationError as exc:
+        raise fail(f"{option}: {exc.message}") from None
 
 
 def who_of(session: Session, user: str) -> Principal:

@@ -6,7 +6,6 @@ then apply, exactly as in the web UI).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Annotated, TypeVar
 import typer
 from sqlalchemy.orm import Session
 
+from kilnguard.commands import day_option, fail
 from kilnguard.commands._terminal import safe_text
 from kilnguard.domain.errors import KilnguardError, NotFound
 from kilnguard.services import auth
@@ -178,7 +178,7 @@ def bulletins_list(
     as_of: Annotated[str, typer.Option(help="Date for overdue status (YYYY-MM-DD).")] = "",
 ) -> None:
     """Bulletins you may see, with who has not acknowledged."""
-    day = dt.date.fromisoformat(as_of) if as_of else None
+    day = day_option("--as-of", as_of)
     items = _in_uow(lambda session: svc.list_bulletins(session, _who(session, user), as_of=day))
     if as_json:
         typer.echo(json.dumps({"bulletins": items}, indent=2, default=str))
@@ -201,7 +201,9 @@ def bulletins_escalate(
     user: UserOpt = "",
 ) -> None:
     """Send reminders for overdue acknowledgements (once per day per enterprise)."""
-    day = dt.date.fromisoformat(as_of)
+    day = day_option("--as-of", as_of)
+    if day is None:
+        raise fail("--as-of: give today's date, e.g. 2021-11-24")
     changed = _in_uow(lambda session: svc.escalate_bulletins(session, _who(session, user), day))
     typer.echo(f"{len(changed)} reminder(s) sent")
 

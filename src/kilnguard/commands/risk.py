@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from kilnguard.commands import fail, guarded, who_of
+from kilnguard.commands import day_option, fail, guarded, who_of
 from kilnguard.domain import risk as rk
 from kilnguard.services import backtest as bt
 from kilnguard.services import risk as rs
@@ -87,7 +87,6 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
     ) -> None:
         """Explain one kiln's risk level on one day: the barriers that moved it, worst first."""
-        import datetime as dt
 
         with db.unit_of_work() as session:
             kilns = [
@@ -99,7 +98,7 @@ def register(app: typer.Typer) -> None:
                 raise fail(f"kiln: no kiln named {kiln!r}")
             history = rs.load_history(session, kilns[:1])
         result = rs.replay(history)
-        when = dt.date.fromisoformat(day) if day else history.end
+        when = day_option("--day", day) or history.end
         if not history.start <= when <= history.end:
             raise fail(f"day: {when} is outside the records ({history.start} to {history.end})")
         e = rk.explain(result, 0, (when - history.start).days)
