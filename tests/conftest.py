@@ -500,3 +500,14 @@ def token_for(client, username: str) -> dict[str, str]:  # type: ignore[no-untyp
 @pytest.fixture
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+def at_once(fn: Callable[[], None], n: int) -> None:
+    """Run `fn` in `n` threads started together; return when every one is done (races)."""
+    import threading
+
+    threads = [threading.Thread(target=fn) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()

@@ -11,6 +11,7 @@ from argon2 import PasswordHasher, profiles
 from argon2.exceptions import VerificationError
 
 from kilnguard.services.hashing import BoundedHasher, HashingBusy, default_slots
+from tests.conftest import at_once
 
 
 class Counting(PasswordHasher):
@@ -46,11 +47,7 @@ def test_thirty_two_concurrent_failed_logins_hash_two_at_a_time() -> None:
         except VerificationError:
             refused.append(True)
 
-    threads = [threading.Thread(target=wrong_login) for _ in range(32)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    at_once(wrong_login, 32)
     assert len(refused) == 32 and inner.most == 2
     assert pool.verify(stored, "correct-horse-battery")
 

@@ -21,7 +21,7 @@ from kilnguard.services.risk import levels
 from kilnguard.store import models as m
 from kilnguard.store.db import unit_of_work
 from kilnguard.store.level_models import KilnLevelRow, RiskLevelStateRow
-from tests.conftest import Plant
+from tests.conftest import Plant, at_once
 
 LATER = FixedClock(dt.datetime(2021, 9, 20, 3, tzinfo=dt.UTC))
 
@@ -170,7 +170,6 @@ def test_concurrent_recomputes_of_one_enterprise_neither_fail_nor_differ(plant: 
     """Four threads recompute the same dirty enterprise at once (a writer's thread, the
     scheduler, two page reads): on PostgreSQL the per-enterprise lock makes them queue, on
     SQLite the write lock does; none fails, and the rows are those of a full replay."""
-    import threading
 
     with unit_of_work(plant.engine, clock=LATER, write=True) as s:
         s.execute(delete(KilnLevelRow).where(KilnLevelRow.enterprise_id == plant.ent_a))
@@ -185,11 +184,7 @@ def test_concurrent_recomputes_of_one_enterprise_neither_fail_nor_differ(plant: 
         except BaseException as exc:
             errors.append(exc)
 
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    at_once(run, 4)
     assert errors == []
     assert sorted(written)[-1] > 0 and sorted(written)[:-1] == [0, 0, 0]  # one did the work
     assert_equal_to_full_replay(plant.engine)
