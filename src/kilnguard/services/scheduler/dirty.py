@@ -145,8 +145,13 @@ def evaluate_pending(engine: Engine, clock: Clock) -> list[RunResult]:
     for ent_id in waiting:
         try:
             with unit_of_work(engine, clock=clock, write=True) as session:
-                levels.refresh(session, [ent_id])
                 s = levels.STATES
+                # the state row first, as a writer takes it (its mark) before the audit head:
+                # taking them in the writers' order is what keeps the two from deadlocking
+                session.execute(
+                    select(s.c.enterprise_id).where(s.c.enterprise_id == ent_id).with_for_update()
+                )
+                levels.refresh(session, [ent_id])
                 version = session.scalar(
                     select(s.c.computed_version).where(s.c.enterprise_id == ent_id)
                 )
