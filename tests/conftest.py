@@ -8,6 +8,7 @@ import datetime as dt
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -210,16 +211,23 @@ def _empty_all_tables(engine: Engine) -> None:
                 conn.execute(text(f'DELETE FROM "{t}"'))
 
 
-@pytest.fixture
-def ds(demo: Engine) -> Iterator[Session]:
-    """A session on the demo database of the test's module (its own `demo` fixture), rolled
-    back after the test, so tests that only read or try writes leave the demo as built."""
-    s = store_db.session_factory(demo)()
+@contextmanager
+def rolled_back(engine: Engine) -> Iterator[Session]:
+    """A session on `engine` whose transaction is rolled back at the end, whatever the test did."""
+    s = store_db.session_factory(engine)()
     try:
         yield s
     finally:
         s.rollback()
         s.close()
+
+
+@pytest.fixture
+def ds(demo: Engine) -> Iterator[Session]:
+    """A session on the demo database of the test's module (its own `demo` fixture), rolled
+    back after the test, so tests that only read or try writes leave the demo as built."""
+    with rolled_back(demo) as s:
+        yield s
 
 
 @pytest.fixture
@@ -234,12 +242,8 @@ def clean_engine(engine: Engine) -> Engine:
 @pytest.fixture
 def session(clean_engine: Engine) -> Iterator[Session]:
     """A session whose writes the test commits or rolls back itself."""
-    s = store_db.session_factory(clean_engine)()
-    try:
+    with rolled_back(clean_engine) as s:
         yield s
-    finally:
-        s.rollback()
-        s.close()
 
 
 @dataclass
