@@ -21,6 +21,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from kilnguard import i18n
 from kilnguard.api.browser import CSRF_FIELD, csrf_token
 from kilnguard.api.deps import (
     SESSION_COOKIE,
@@ -35,9 +36,10 @@ from kilnguard.config import web_settings
 from kilnguard.domain.errors import ValidationError
 from kilnguard.services import access
 from kilnguard.services.access import Principal
-from kilnguard.services.auth import AuthenticationFailed, revoke
+from kilnguard.services.auth import AuthenticationFailed, revoke, user_for_secret
 from kilnguard.services.credentials import LoginLocked, change_password, log_in
 from kilnguard.services.hashing import HashingBusy
+from kilnguard.services.preferences import language_of, set_language
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -58,13 +60,68 @@ def csrf_field(ctx: Context) -> Markup:
     )
 
 
+LANGUAGE_COOKIE = "kilnguard_lang"
+"""The language of the pages, set from the user's stored choice at login and when changed."""
+
+
+def request_language(request: Request | None) -> str:
+    """The language a request is answered in (`i18n.negotiate`), decided once per request."""
+    if request is None:
+        return i18n.DEFAULT_LANGUAGE
+    chosen: str | None = getattr(request.state, "language", None)
+    if chosen is None:
+        chosen = i18n.negotiate(
+            request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language")
+        )
+        request.state.language = chosen
+    return chosen
+
+
+@pass_context
+def page_gettext(ctx: Context, message: str) -> str:
+    """`_()` and `{% trans %}` in templates: `message` in the request's language."""
+    with i18n.language(request_language(ctx.get("request"))):
+        return i18n.gettext(message)
+
+
+@pass_context
+def page_ngettext(ctx: Context, singular: str, plural: str, n: int) -> str:
+    with i18n.language(request_language(ctx.get("request"))):
+        return i18n.ngettext(singular, plural, n)
+
+
+@pass_context
+def page_language(ctx: Context) -> str:
+    """The page's language code, for `<html lang>`."""
+    return request_language(ctx.get("request"))
+
+
+@pass_context
+def page_number(ctx: Context, value: float | int | None, digits: int = 1) -> str:
+    """A number with the page language's separators; `–` for no value (never a zero)."""
+    if value is None:
+        return "–"
+    with i18n.language(request_language(ctx.get("request"))):
+        return i18n.number(value, digits)
+
+
 def share_globals(templates: Jinja2Templates) -> None:
     """What every page's template may ask, whichever feature renders it: `may(who, kind)` is
     the access choke point's answer (templates never compare role names themselves);
-    `csrf_field()` is the hidden CSRF token field of a POST form, `csrf_token()` the token."""
+    `csrf_field()` is the hidden CSRF token field of a POST form, `csrf_token()` the token;
+    `_()`/`{% trans %}` translate into the request's language (`kilnguard.i18n`),
+    `page_language()` names it and the `number` filter formats by it."""
     templates.env.globals["may"] = access.may
     templates.env.globals["csrf_field"] = csrf_field
     templates.env.globals["csrf_token"] = page_csrf_token
+    templates.env.globals["page_language"] = page_language
+    templates.env.globals["languages"] = i18n.LANGUAGES
+    templates.env.filters["number"] = page_number
+    if "jinja2.ext.InternationalizationExtension" not in templates.env.extensions:
+        templates.env.add_extension("jinja2.ext.i18n")
+    templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+        page_gettext, page_ngettext, newstyle=True
+    )
 
 
 share_globals(TEMPLATES)
@@ -88,8 +145,38 @@ router = APIRouter(include_in_schema=False)
 
 #: Extra sections feature modules add to the kiln page: (title, template, context builder).
 KILN_PANELS: list[tuple[str, str, Any]] = []
-#: Extra navigation entries: (label, path).
+#: Extra navigation entries: (label, path). Labels are English message ids, shown translated.
 NAV: list[tuple[str, str]] = [("Kilns", "/kilns")]
+
+
+def N_(message: str) -> str:
+    """Mark a message id for the catalogs (`make messages`) where it is translated later."""
+    return message
+
+
+#: The navigation labels features add (translated when the page is drawn), for extraction.
+NAV_LABELS = (
+    N_("Kilns"),
+    N_("Dashboard"),
+    N_("Alerts"),
+    N_("Plan"),
+    N_("Changes"),
+    N_("Incidents"),
+    N_("Bulletins"),
+    N_("Rates"),
+)
+#: The roles as the header names them (`Role` values with spaces), for extraction.
+ROLE_LABELS = (
+    N_("operator"),
+    N_("technician"),
+    N_("technical lead"),
+    N_("maintenance"),
+    N_("safety officer"),
+    N_("manager"),
+    N_("investigator"),
+    N_("regulator"),
+    N_("admin"),
+)
 
 
 def render(request: Request, name: str, who: Principal | None, **ctx: Any) -> HTMLResponse:
@@ -125,7 +212,25 @@ def login(request: Request, username: str = Form(""), password: str = Form("")) 
     resp.set_cookie(
         SESSION_COOKIE, secret, httponly=True, samesite="strict", secure=secure_cookie(request)
     )
+    with uow(request) as session:
+        chosen = language_of(
+            session, user_for_secret(session, secret, now=clock_of_app(request).now()).id
+        )
+    if chosen is not None:
+        set_language_cookie(request, resp, chosen)
     return resp
+
+
+def set_language_cookie(request: Request, resp: Response, code: str) -> None:
+    """The page language travels in a cookie (not secret; read on every page without a query)."""
+    resp.set_cookie(
+        LANGUAGE_COOKIE,
+        code,
+        max_age=400 * 24 * 3600,
+        httponly=True,
+        samesite="strict",
+        secure=secure_cookie(request),
+    )
 
 
 def secure_cookie(request: Request) -> bool:
@@ -174,6 +279,22 @@ def account_password(
     resp.delete_cookie(
         SESSION_COOKIE, httponly=True, samesite="strict", secure=secure_cookie(request)
     )
+    return resp
+
+
+@router.post("/account/language", response_model=None)
+def account_language(request: Request, who: Who, language: str = Form("")) -> Response:
+    """Choose the language of the pages: stored for the user (every browser they log in
+    from), and set at once in this browser."""
+    try:
+        with uow(request) as session:
+            code = set_language(session, who, language)
+    except ValidationError as exc:
+        page = render(request, "account.html", who, error=exc.message)
+        page.status_code = 422
+        return page
+    resp = RedirectResponse("/account", status_code=303)
+    set_language_cookie(request, resp, code)
     return resp
 
 
