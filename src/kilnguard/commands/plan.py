@@ -177,6 +177,14 @@ def _human(data: dict[str, Any], charts: list[Path], export: Path | None) -> str
         + f", {data['runtime_s']:.1f} s",
     ]
     lines += [f"Note: {n}" for n in data["notes"]]
+    adopted = data.get("adopted")
+    if adopted:  # the next run starts from the adopted plan and says how it differs
+        moved = [f"{k['kiln']} {k['change_t']:+,.0f} t" for k in adopted["kilns"] if k["change_t"]]
+        lines.append(
+            f"Against the adopted plan (adoption {adopted['adoption_id']}): "
+            f"{adopted['change_t']:+,.0f} t, {adopted['shifts_moved']} kiln-shift(s) moved"
+            + (f" ({', '.join(moved)})" if moved else "")
+        )
     for path in charts:
         lines.append(f"Chart: {path}")
     if export is not None:

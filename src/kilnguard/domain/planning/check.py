@@ -336,8 +336,13 @@ def check_hours_per_7_days(
     limit = problem.rest_rules.max_hours_per_7_days
     week = timedelta(days=7)
     for wid, shifts in _worker_shifts(result).items():
+        n = len(shifts)
         for i, a in enumerate(shifts):
-            hours = sum(s.length_h for s in shifts[i:] if s.start < a.start + week)
+            # Sorted by start: the shifts starting in the window follow `a` without a gap.
+            end, hours, j = a.start + week, 0.0, i
+            while j < n and shifts[j].start < end:
+                hours += shifts[j].length_h
+                j += 1
             if hours > limit + _EPS_H:
                 yield (
                     f"worker {wid} works {hours:g} h in the 7 days from "

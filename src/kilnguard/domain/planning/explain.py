@@ -30,6 +30,7 @@ from datetime import date, timedelta
 
 from kilnguard.domain.planning.anytime import OnProgress, solve_safe_plan
 from kilnguard.domain.planning.greedy import greedy_plan
+from kilnguard.domain.planning.previous import PreviousPlan
 from kilnguard.domain.planning.problem import Kiln, PlanningProblem, Target
 from kilnguard.domain.planning.result import PlanResult, PlanStatus
 from kilnguard.domain.planning.solver import solve_plan
@@ -351,16 +352,20 @@ def plan(
     explain: bool = True,
     on_progress: OnProgress | None = None,
     cancel: threading.Event | None = None,
+    previous: PreviousPlan | None = None,
 ) -> PlanResult:
     """Plan safely; if a target cannot be met, say how much can, by when, and why.
 
     The plan itself is the best checked plan found in ``time_limit_s`` over all targets:
     greedy first, then improved, never worse (:func:`~.anytime.solve_safe_plan`, which
-    reports ``on_progress`` and stops on ``cancel``). For each unmet target the explanation
+    reports ``on_progress``, stops on ``cancel`` and starts from ``previous``, the adopted plan,
+    where it is still feasible). For each unmet target the explanation
     plans it alone (so ``max_safe_t`` is what the kilns could give that target if it had
     priority), earliest deadline first.
     """
-    result = solve_safe_plan(problem, time_limit_s, on_progress=on_progress, cancel=cancel)
+    result = solve_safe_plan(
+        problem, time_limit_s, on_progress=on_progress, cancel=cancel, previous=previous
+    )
     if not explain or not result.status.has_plan or result.feasible:
         return result
     max_safe: dict[str, float] = {}

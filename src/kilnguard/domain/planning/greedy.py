@@ -65,6 +65,10 @@ class _Roster:
         self.staff = {
             k.kiln_id: [w for w in problem.workers if w.may_operate(k)] for k in problem.kilns
         }
+        # Eligibility in the current shift, per worker: it depends on the worker's own record
+        # only, and a worker booked in the shift is `taken` anyway (the first plan in ≤ 1 s).
+        self.memo_t = -1
+        self.memo: dict[str, bool] = {}
 
     def eligible(self, worker_id: str, t: int, day: int, night: bool) -> bool:
         rules = self.problem.rest_rules
@@ -87,13 +91,20 @@ class _Roster:
         day = t // self.spd
         day_date = self.problem.date_of(day)
         night = self.night[t % self.spd]
-        crew = [
-            w
-            for w in self.staff[kiln.kiln_id]
-            if w.worker_id not in taken
-            and day_date not in w.unavailable_days
-            and self.eligible(w.worker_id, t, day, night)
-        ]
+        if t != self.memo_t:
+            self.memo_t, self.memo = t, {}
+        memo = self.memo
+        crew = []
+        for w in self.staff[kiln.kiln_id]:
+            if w.worker_id in taken:
+                continue
+            ok = memo.get(w.worker_id)
+            if ok is None:
+                ok = memo[w.worker_id] = day_date not in w.unavailable_days and self.eligible(
+                    w.worker_id, t, day, night
+                )
+            if ok:
+                crew.append(w)
         if len(crew) < kiln.crew_size:
             return None
         return heapq.nsmallest(

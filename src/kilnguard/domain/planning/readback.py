@@ -19,10 +19,13 @@ from kilnguard.domain.planning.result import (
 if TYPE_CHECKING:
     from kilnguard.domain.planning.result import PlanStatus
 
-__all__ = ["extract_plan", "extract_production"]
+__all__ = ["Values", "extract_plan", "extract_production"]
+
+Values = cp_model.CpSolver | cp_model.CpSolverSolutionCallback
+"""Where variable values are read: a solver after its solve, or a solution callback."""
 
 
-def _maintenance_starts(ctx: ModelContext, solver: cp_model.CpSolver) -> dict[str, int]:
+def _maintenance_starts(ctx: ModelContext, solver: Values) -> dict[str, int]:
     """Start day index of every placed maintenance task."""
     return {
         task_id: next(d for d, lit in starts.items() if solver.boolean_value(lit))
@@ -30,8 +33,9 @@ def _maintenance_starts(ctx: ModelContext, solver: cp_model.CpSolver) -> dict[st
     }
 
 
-def extract_production(ctx: ModelContext, solver: cp_model.CpSolver) -> ProductionPlan:
-    """The production layer's answer: fired kiln-shifts with their output, maintenance starts."""
+def extract_production(ctx: ModelContext, solver: Values) -> ProductionPlan:
+    """The production layer's answer: fired kiln-shifts with their output, maintenance starts
+    (from the solver after a solve, or from a solution callback during one)."""
     unit_t = 1.0 / (OUTPUT_UNITS_PER_T_PER_DAY * ctx.spd)
     output = {
         (kiln.kiln_id, t): solver.value(ctx.vars.out[ki][t]) * unit_t

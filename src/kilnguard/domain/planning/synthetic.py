@@ -25,9 +25,18 @@ __all__ = ["START", "instance"]
 START = date(2021, 10, 4)
 
 
-def instance(seed: int = 7, sections: int = 10, days: int = 90) -> PlanningProblem:
-    """``sections`` × 5 kilns over ``days`` days, 30 workers per section (seed 7, 10 sections,
-    90 days is the issue-4 benchmark instance, unchanged)."""
+def instance(
+    seed: int = 7,
+    sections: int = 10,
+    days: int = 90,
+    *,
+    workers_per_section: int = 30,
+    crew_size: int = 1,
+) -> PlanningProblem:
+    """``sections`` × 5 kilns over ``days`` days, ``workers_per_section`` workers per section
+    (seed 7, 10 sections, 90 days is the issue-4 benchmark instance, unchanged). Few workers
+    or a larger ``crew_size`` make crews, not kilns, the binding constraint (the crew
+    layer's test: 8 workers for crews of 2)."""
     rng = random.Random(seed)
     kilns, workers, targets = [], [], []
     for sec in range(sections):
@@ -44,13 +53,13 @@ def instance(seed: int = 7, sections: int = 10, days: int = 90) -> PlanningProbl
                     kid,
                     kind,
                     float(rng.choice([30, 40, 50])),
-                    crew_size=1,
+                    crew_size=crew_size,
                     campaign_limit_days=rng.choice([20, 30, 45]),
                     days_run_since_stop=rng.randint(0, 20),
                     maintenance=maint,
                 )
             )
-        for w in range(30):
+        for w in range(workers_per_section):
             away = {
                 START + timedelta(days=rng.randint(0, days - 1)) for _ in range(rng.randint(0, 4))
             }

@@ -12,6 +12,9 @@
 - :mod:`.jobs`: planning off the request path — a job per question, its progress and result
   in ``plan_jobs``, answered from the store when asked again, cancellable.
 - :mod:`.baseline`: the adopted plan against recorded production, per kiln and week.
+- :mod:`.forecast`: the adopted plan as a risk forecast ("this plan takes RF-2 to red on …").
+- :mod:`.deviations`: alerts when production leaves the adopted plan or its forecast rises
+  (the scheduler's ``plan-deviations`` job).
 """
 
 from kilnguard.services.planning.adopt import AdoptionView, adopt_plan

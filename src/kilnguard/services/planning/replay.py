@@ -18,7 +18,7 @@ from kilnguard.domain.planning import PlanResult
 from kilnguard.services.planning.history import records_as_of
 from kilnguard.services.planning.problem import PlanningInput
 
-__all__ = ["ReplaySummary", "plan_records", "replay_actual", "replay_plan"]
+__all__ = ["ReplaySummary", "appended", "plan_records", "replay_actual", "replay_plan"]
 
 
 @dataclass(frozen=True)
@@ -133,6 +133,18 @@ def plan_records(inp: PlanningInput, plan: PlanResult) -> rk.Records:
             day = problem.date_of(d)
             if (k.kiln_id, day) not in daily:
                 stops.append(rk.PlannedStop(k.kiln_id, day, day, False))
+    return appended(base, production, stops, shifts, done)
+
+
+def appended(
+    base: rk.Records,
+    production: Sequence[rk.ProductionRecord],
+    stops: Sequence[rk.PlannedStop],
+    shifts: Sequence[rk.ShiftRecord],
+    done: dict[int, dt.date],
+) -> rk.Records:
+    """``base`` with planned days appended as if recorded: their production, stops and
+    worker-shifts, and the open work orders the plan does (order id → day done)."""
     orders = [
         replace(wo, done_on=done[int(wo.order_id)])
         if wo.done_on is None and wo.order_id.isdigit() and int(wo.order_id) in done

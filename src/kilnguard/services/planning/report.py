@@ -24,8 +24,11 @@ from kilnguard.domain.planning import PlanResult, Target, pushing
 from kilnguard.domain.planning import explain as plan_explain
 from kilnguard.domain.planning.anytime import OnProgress
 from kilnguard.domain.planning.anytime import solve_safe_plan as solve
+from kilnguard.domain.planning.previous import KilnChange, PreviousPlan, difference
 from kilnguard.domain.planning.problem import PlanningProblem
 from kilnguard.services.access import Principal
+from kilnguard.services.planning.baseline import latest_adoption
+from kilnguard.services.planning.forecast import previous_plan
 from kilnguard.services.planning.problem import PlanningInput, build_problem
 from kilnguard.services.planning.replay import ReplaySummary, replay_actual, replay_plan
 from kilnguard.store import models as m
@@ -43,6 +46,8 @@ class PlanReport:
     replay: ReplaySummary
     actual: ReplaySummary | None
     pushing: tuple[pushing.PushingRow, ...]
+    adopted_id: int | None = None  # the adoption this run started from (the baseline)
+    vs_adopted: tuple[KilnChange, ...] = ()  # per kiln: the adopted plan vs this one
 
     @property
     def first_target(self) -> Target | None:
@@ -157,6 +162,31 @@ class PlanReport:
             "kiln_shifts": len(r.shifts),
             "worker_shifts": sum(len(s.worker_ids) for s in r.shifts),
             "notes": [*self.inp.notes, *r.notes],
+            "adopted": self._adopted_json(),
+        }
+
+    def _adopted_json(self) -> dict[str, Any] | None:
+        """The difference from the adopted plan this run started from (None: none adopted)."""
+        if self.adopted_id is None:
+            return None
+        names = {k.kiln_id: k.name for k in self.inp.problem.kilns}
+        kilns = [
+            {
+                "kiln": names.get(c.kiln_id, c.kiln_id),
+                "adopted_t": c.previous_t,
+                "planned_t": c.new_t,
+                "change_t": round(c.change_t, 3),
+                "adopted_shifts": c.previous_shifts,
+                "planned_shifts": c.new_shifts,
+                "shifts_moved": c.shifts_moved,
+            }
+            for c in self.vs_adopted
+        ]
+        return {
+            "adoption_id": self.adopted_id,
+            "change_t": round(sum(c.change_t for c in self.vs_adopted), 3),
+            "shifts_moved": sum(c.shifts_moved for c in self.vs_adopted),
+            "kilns": kilns,
         }
 
 
@@ -187,8 +217,10 @@ def explained_plan(
     max_search_days: int = 1100,
     on_progress: OnProgress | None = None,
     cancel: threading.Event | None = None,
+    previous: PreviousPlan | None = None,
 ) -> PlanResult:
-    """``domain.planning.explain.plan``: the anytime plan (progress reported, cancellable).
+    """``domain.planning.explain.plan``: the anytime plan (progress reported, cancellable),
+    started from ``previous`` (the adopted plan) where it is still feasible.
 
     Same explanation: for each unmet target the safe maximum (the target planned alone),
     the earliest safe date and the binding constraints in words.
@@ -200,6 +232,7 @@ def explained_plan(
         max_search_days=max_search_days,
         on_progress=on_progress,
         cancel=cancel,
+        previous=previous,
     )
 
 
@@ -265,6 +298,8 @@ def make_plan(
     cached = _CACHE.get(key)
     if cached is not None:
         return replace(cached, inp=inp)
+    adoption = latest_adoption(session, who, inp.enterprise_id)
+    previous = previous_plan(session, adoption) if adoption is not None else None
     say("solving the safe plan and explaining any shortfall")
     result = explained_plan(
         inp.problem,
@@ -272,6 +307,7 @@ def make_plan(
         search_time_limit_s=search_time_limit_s,
         on_progress=on_progress,
         cancel=cancel,
+        previous=previous,
     )
     say("replaying the plan and the recorded history through the risk engine")
     replayed = replay_plan(inp, result)
@@ -280,7 +316,10 @@ def make_plan(
     if margins:
         say("pricing the pushing: planning at each load margin and replaying it")
         rows = price_of_pushing(inp, margins, time_limit_s=pushing_time_limit_s)
-    report = PlanReport(inp, result, replayed, actual, rows)
+    changes = tuple(difference(previous, result)) if previous is not None else ()
+    report = PlanReport(
+        inp, result, replayed, actual, rows, adoption.id if adoption else None, changes
+    )
     while len(_CACHE) >= _CACHE_SIZE:
         _CACHE.pop(next(iter(_CACHE)))
     _CACHE[key] = report

@@ -4,6 +4,7 @@
 |------------------------|------------------------------------|-------------------------------|
 | `evaluate-dirty`       | each tick, woken by a commit       | the next rollover (`dirty`)   |
 | `rollover:region <id>` | 00:00 of the region's IANA zone    | each missed day, in order     |
+| `plan-deviations`      | every 300 s                        | the current slot only         |
 | `escalate`             | every 60 s                         | the current slot only         |
 | `bulletin-reminders`   | 00:00 UTC                          | the current day only          |
 | `action-escalation`    | 00:00 UTC                          | the current day only          |
@@ -70,6 +71,7 @@ class Job:
 @dataclass(frozen=True)
 class JobSettings:
     escalate_s: int = 60
+    plan_deviations_s: int = 300  # deviations from adopted plans (services.planning)
     deliver_s: int = 10
     keep_days: int = 14  # done runs of interval jobs older than this are pruned
 
@@ -101,6 +103,15 @@ def escalate(session: Session, slot: Slot) -> str:
     """Escalate unacknowledged red and stop alerts as of now (each at the moment it fell due)."""
     rows = alerts.escalate(session, writes.now(session))
     return f"{len(rows)} escalation(s)"
+
+
+def plan_deviations(session: Session, slot: Slot) -> str:
+    """Alerts for deviations from the adopted plans (`services.planning.deviations`: a week
+    off the plan, a forecast risen since the adoption), imported when first run (the planner
+    imports the solver)."""
+    from kilnguard.services.planning.deviations import plan_deviations_job
+
+    return plan_deviations_job(session, slot)
 
 
 def bulletin_reminders(session: Session, slot: Slot) -> str:
@@ -169,6 +180,7 @@ def standard_jobs(session: Session, settings: JobSettings | None = None) -> list
         for rid, tz in regions
     ]
     jobs += [
+        Job("plan-deviations", Every(s.plan_deviations_s), plan_deviations),
         Job("escalate", Every(s.escalate_s), escalate),
         Job("bulletin-reminders", utc, bulletin_reminders),
         Job("action-escalation", utc, action_escalation),

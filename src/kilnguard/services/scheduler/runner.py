@@ -59,6 +59,9 @@ class SchedulerConfig:
             catch_up_days=int(number("CATCH_UP_DAYS", cls.catch_up_days, 1)),
             jobs=JobSettings(
                 escalate_s=int(number("ESCALATE_S", JobSettings.escalate_s, 1)),
+                plan_deviations_s=int(
+                    number("PLAN_DEVIATIONS_S", JobSettings.plan_deviations_s, 1)
+                ),
                 deliver_s=int(number("DELIVER_S", JobSettings.deliver_s, 1)),
                 keep_days=int(number("KEEP_DAYS", JobSettings.keep_days, 1)),
             ),

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
 
 from kilnguard.api.deps import Who, clock_of_app, engine_of, uow
 from kilnguard.api.features.planning.routes import TimeLimitQuery, plan_report
@@ -17,8 +18,12 @@ from kilnguard.api.features.planning.schemas import WEB_TIME_LIMIT_S
 from kilnguard.domain.validation import parse_day
 from kilnguard.services import access
 from kilnguard.services import planning as ps
+from kilnguard.services.access import Principal
 from kilnguard.services.planning import jobs
-from kilnguard.services.planning.baseline import planned_vs_actual
+from kilnguard.services.planning.baseline import KilnWeek, latest_adoption, planned_vs_actual
+from kilnguard.services.planning.deviations import Tolerance, week_deviates
+from kilnguard.services.planning.forecast import cached_forecast, kiln_forecast
+from kilnguard.services.records.views import KilnRef
 from kilnguard.web import pages
 
 __all__ = ["router"]
@@ -51,6 +56,7 @@ def plan_page(
             else (enterprises[0][0] if enterprises else None)
         )
         weeks = [] if chosen is None else planned_vs_actual(session, who, chosen)
+        adoption = None if chosen is None else latest_adoption(session, who, chosen)
     data: dict[str, Any] | None = None
     job: jobs.JobView | None = None
     if chosen is not None:
@@ -71,11 +77,59 @@ def plan_page(
             "plan": data,
             "job": job,
             "vs_actual": weeks,
+            **_off_plan(weeks),
+            "adoption_id": adoption.id if adoption else None,
             "query": query,
             "may_adopt": access.may(who, "plan_adoption"),
             "adopted": request.query_params.get("adopted"),
         },
     )
+
+
+def _off_plan(weeks: list[KilnWeek]) -> dict[str, Any]:
+    """The kiln-weeks beyond the deviation tolerance, and the tolerance, for the tables."""
+    tolerance = Tolerance.from_env()
+    off = {(w.kiln_id, w.week_start) for w in weeks if week_deviates(w, tolerance)}
+    return {"off_plan": off, "tolerance": tolerance}
+
+
+@router.get("/plan/forecast", response_class=HTMLResponse, include_in_schema=False)
+def plan_forecast_fragment(
+    request: Request, who: Who, enterprise_id: int, kiln_id: int | None = None
+) -> HTMLResponse:
+    """The adopted plan's risk forecast (the plan page's section, or one kiln's row for its
+    page's panel), loaded after the page so the page answers at once."""
+    with uow(request) as session:
+        found = kiln_forecast(session, who, enterprise_id, kiln_id or 0)
+    if found is None:
+        return HTMLResponse("<p>No plan adopted: nothing to forecast.</p>")
+    forecast, row = found
+    rows = forecast.kilns if kiln_id is None else [row] if row is not None else []
+    return TEMPLATES.TemplateResponse(
+        request, "planning/forecast.html", {"forecast": forecast, "rows": rows}
+    )
+
+
+def kiln_plan_panel(session: Session, who: Principal, kiln: KilnRef) -> dict[str, Any]:
+    """The kiln page's panel: planned vs recorded tonnes per week under the adopted plan, and
+    the plan's risk forecast for this kiln (shown at once when already computed, else loaded
+    after the page)."""
+    adoption, forecast = cached_forecast(session, who, kiln.enterprise_id)
+    weeks = (
+        [w for w in planned_vs_actual(session, who, kiln.enterprise_id) if w.kiln_id == kiln.id]
+        if adoption is not None
+        else []
+    )
+    row = next((k for k in forecast.kilns if k.kiln_id == kiln.id), None) if forecast else None
+    return {
+        "enterprise_id": kiln.enterprise_id,
+        "kiln_id": kiln.id,
+        "adoption_id": adoption.id if adoption else None,
+        "forecast": forecast,
+        "rows": [row] if row is not None else [],
+        "weeks": weeks,
+        **{k.replace("off_plan", "off"): v for k, v in _off_plan(weeks).items()},
+    }
 
 
 #: How long the page waits for the job's first checked plan before it answers [s].
@@ -146,3 +200,5 @@ def plan_adopt(
 
 if ("Plan", "/plan") not in pages.NAV:
     pages.NAV.append(("Plan", "/plan"))
+if not any(t == "planning/kiln_panel.html" for _, t, _ in pages.KILN_PANELS):
+    pages.KILN_PANELS.append(("Adopted plan", "planning/kiln_panel.html", kiln_plan_panel))

@@ -11,8 +11,9 @@ import datetime as dt
 from enum import Enum
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
+from kilnguard.api.bounds import REFUSALS
 from kilnguard.api.deps import Who, uow
 from kilnguard.api.features.planning.schemas import (
     MAX_WEB_TIME_LIMIT_S,
@@ -20,11 +21,13 @@ from kilnguard.api.features.planning.schemas import (
     WEB_TIME_LIMIT_S,
     AdoptBody,
     AdoptionOut,
+    PlanForecastOut,
     PlanOut,
 )
 from kilnguard.services import planning as ps
 from kilnguard.services.access import Principal
 from kilnguard.services.planning.baseline import KilnWeek, planned_vs_actual
+from kilnguard.services.planning.forecast import plan_forecast
 
 __all__ = [
     "WEB_SEARCH_TIME_LIMIT_S",
@@ -103,6 +106,29 @@ def api_vs_actual(
     the last recorded day); `deviation_t` = recorded − planned."""
     with uow(request) as session:
         return planned_vs_actual(session, who, enterprise_id, until)
+
+
+@router.get(
+    f"{API}/plans/forecast",
+    tags=TAG,
+    summary="The adopted plan as a risk forecast, per kiln",
+    response_model=PlanForecastOut,
+    responses={
+        200: {"description": "The forecast of the enterprise's latest adopted plan"},
+        204: {"description": "The enterprise has adopted no plan"},
+        **{code: REFUSALS[code] for code in (401, 404, 422)},
+    },
+)
+def api_forecast(request: Request, who: Who, enterprise_id: int) -> PlanForecastOut | Response:
+    """The risk engine over the stored history plus the adopted plan's planned production and
+    shifts for the days after the last record: each kiln's first day at amber, red and stop
+    ("this plan takes RF-2 to red on 12 Dec"), and whether the forecast has risen since the
+    plan was adopted. 404 for an enterprise `who` may not read."""
+    with uow(request) as session:
+        forecast = plan_forecast(session, who, enterprise_id)
+    if forecast is None:
+        return Response(status_code=204)
+    return PlanForecastOut.model_validate(forecast.to_json())
 
 
 @router.post(

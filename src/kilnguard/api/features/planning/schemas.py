@@ -167,6 +167,27 @@ class MaintenanceSlotOut(_Out):
     overdue: bool
 
 
+class KilnChangeOut(_Out):
+    """One kiln: the adopted plan and this plan over the days both cover."""
+
+    kiln: str
+    adopted_t: Tonnes
+    planned_t: Tonnes
+    change_t: float
+    adopted_shifts: int
+    planned_shifts: int
+    shifts_moved: int
+
+
+class AdoptedDiffOut(_Out):
+    """The adopted plan this run started from, and how this plan differs from it."""
+
+    adoption_id: int
+    change_t: float
+    shifts_moved: int
+    kilns: list[KilnChangeOut]
+
+
 class PlanOut(_Out):
     """The planner's answer: verdict, safe maximum, earliest safe date, binding constraints,
     the replay of the plan and of the recorded history, and the price of pushing."""
@@ -195,8 +216,39 @@ class PlanOut(_Out):
     kiln_shifts: int
     worker_shifts: int
     notes: list[str]
+    adopted: AdoptedDiffOut | None = None
 
 
 AdoptionOut = AdoptionView
 """An adopted plan: what was written, and the replay's worst level (the service's view is the
 JSON shape; FastAPI serialises the dataclass)."""
+
+
+class KilnForecastOut(_Out):
+    """One kiln under the adopted plan: the first forecast day at each level, the worst."""
+
+    kiln_id: int
+    kiln: str
+    level_now: str = Field(description="level on the last recorded day")
+    worst_level: str = Field(description="worst forecast level after the last record")
+    worst_day: dt.date | None
+    adopted_worst: str = Field(description="worst level of the forecast the plan was adopted with")
+    risen: bool = Field(description="the forecast now reaches a higher level than when adopted")
+    first_at: dict[str, dt.date | None] = Field(
+        description="first forecast day at amber, red and stop or worse (null: not reached)"
+    )
+    sentence: str
+    why: str
+
+
+class PlanForecastOut(_Out):
+    """The risk engine over the history plus the adopted plan's days after the last record."""
+
+    adoption_id: int
+    enterprise_id: int
+    adopted_at: dt.datetime
+    last_record_day: dt.date | None
+    first_day: dt.date
+    last_day: dt.date
+    days: int
+    kilns: list[KilnForecastOut]
