@@ -21,6 +21,9 @@ from kilnguard.services.investigation.actions import (
     action_escalation_level as action_escalation_level,
 )
 from kilnguard.services.investigation.actions import (
+    action_of_investigation as action_of_investigation,
+)
+from kilnguard.services.investigation.actions import (
     add_recommendation as add_recommendation,
 )
 from kilnguard.services.investigation.actions import (
@@ -45,7 +48,13 @@ from kilnguard.services.investigation.bulletins import (
     list_bulletins as list_bulletins,
 )
 from kilnguard.services.investigation.bulletins import (
+    revise_bulletin as revise_bulletin,
+)
+from kilnguard.services.investigation.bulletins import (
     send_bulletin as send_bulletin,
+)
+from kilnguard.services.investigation.bulletins import (
+    text_diff as text_diff,
 )
 from kilnguard.services.investigation.cases import (
     add_evidence as add_evidence,
@@ -157,6 +166,9 @@ from kilnguard.services.investigation.views import (
 )
 from kilnguard.services.investigation.views import (
     investigation_view as investigation_view,
+)
+from kilnguard.services.investigation.views import (
+    kiln_choices as kiln_choices,
 )
 from kilnguard.services.investigation.views import (
     list_investigations as list_investigations,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kilnguard.domain import investigation as dom
-from kilnguard.domain.errors import ValidationError
+from kilnguard.domain.errors import NotFound, ValidationError
 from kilnguard.services import access, writes
 from kilnguard.services.access import Principal
 from kilnguard.services.investigation._common import KIND, add_to, investigation_of
@@ -67,6 +67,17 @@ def action_domain(row: CorrectiveActionRow) -> dom.CorrectiveAction:
         verified_by=row.verified_by,
         note=row.note,
     )
+
+
+def action_of_investigation(
+    session: Session, who: Principal, investigation_id: int, action_id: int
+) -> CorrectiveActionRow:
+    """The action if it is one of that investigation's (NotFound otherwise, like an absent
+    one): a form posted on one investigation's page never moves another's action."""
+    row = access.get_readable(session, who, CorrectiveActionRow, action_id)
+    if row.investigation_id != investigation_id:
+        raise NotFound("corrective action", action_id)
+    return row
 
 
 def set_action_status(

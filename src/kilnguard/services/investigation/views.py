@@ -55,6 +55,18 @@ def enterprise_choices(session: Session, who: Principal) -> list[tuple[int, str]
     return [(e.id, e.name) for e in access.readable_enterprises(session, who)]
 
 
+def kiln_choices(session: Session, who: Principal) -> list[tuple[int, int, str]]:
+    """(kiln id, enterprise id, "enterprise · kiln") of the kilns `who` may read, retired ones
+    too (an incident report is never refused because its kiln has since been retired)."""
+    names = dict(enterprise_choices(session, who))
+    stmt = access.scoped(session, who, select(m.Kiln), m.Kiln).order_by(m.Kiln.name)
+    kilns = [
+        (k.id, k.enterprise_id, f"{names.get(k.enterprise_id, '')} · {k.name}")
+        for k in session.scalars(stmt)
+    ]
+    return sorted(kilns, key=lambda k: k[2])
+
+
 def investigation_view(
     session: Session, who: Principal, investigation_id: int, *, as_of: dt.date | None = None
 ) -> dict[str, Any]:

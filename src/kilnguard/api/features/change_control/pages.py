@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from kilnguard.api.deps import Who, uow
+from kilnguard.api.features.change_control import propose as pr
 from kilnguard.api.features.change_control.acts import Upload, doing, upload
 from kilnguard.api.features.change_control.schemas import (
     OverruleForm,
@@ -29,9 +30,12 @@ from kilnguard.api.features.change_control.schemas import (
     ReviewForm,
     StepForm,
 )
+from kilnguard.api.features.setup import fragments
+from kilnguard.api.features.setup.forms import Form as SetupForm
 from kilnguard.domain import change as dc
 from kilnguard.domain.errors import Conflict, KilnguardError, PermissionDenied, ValidationError
 from kilnguard.services import change as cc
+from kilnguard.services import investigation as inv
 from kilnguard.services.access import Principal
 from kilnguard.web import pages
 
@@ -69,11 +73,46 @@ def _render(
     return resp
 
 
+def _list_ctx(session: Session, who: Principal) -> dict[str, Any]:
+    """The list page's context: the changes, and the proposal form's choices."""
+    return {
+        "changes": cc.change_summaries(session, who),
+        "kilns": inv.kiln_choices(session, who),
+        "enterprises": inv.enterprise_choices(session, who),
+        "kinds": [k.value for k in dc.ChangeKind],
+        "stages": [st.value for st in dc.ScaleStage],
+        "methods": [mt.value for mt in dc.HazardMethod],
+        "hazard_rows": range(1, pr.HAZARD_ROWS + 1),
+        "record_acts": pr.record_acts(who),
+    }
+
+
 @pages_router.get("/changes", response_class=HTMLResponse, include_in_schema=False)
 def web_list(request: Request, who: Who) -> HTMLResponse:
     with uow(request) as session:
-        items = cc.change_summaries(session, who)
-    return _render(request, "change/list.html", who, changes=items)
+        ctx = _list_ctx(session, who)
+    return _render(request, "change/list.html", who, errors={}, values={}, **ctx)
+
+
+@pages_router.post("/changes", include_in_schema=False)
+def web_propose(request: Request, who: Who, form: SetupForm) -> Response:
+    """Propose a change (with its hazards, stage and zone); the list comes back with it."""
+    typed = fragments.typed_of(form, pr.CHANGE_FIELDS)
+    created: list[int] = []
+
+    def context(session: Session) -> dict[str, Any]:
+        return {**_list_ctx(session, who), "created": created[0] if created else None}
+
+    return fragments.answer(
+        request,
+        who,
+        lambda s: created.append(pr.propose(s, who, typed)),
+        context,
+        page="change/list.html",
+        fragment="change/_changes.html",
+        values=typed,
+        renderer=_render,
+    )
 
 
 def _detail(
@@ -92,14 +131,76 @@ def _detail(
         "change/detail.html",
         who,
         status=status,
-        c=page.change,
-        tz=page.timezone,
+        **_detail_ctx(page, who),
         refusal=refusal,
         blockers=blockers or [],
         done="",
-        pssr_items=PSSR_ITEMS,
-        action_words=ACTION_WORDS,
+        errors={},
+        values={},
     )
+
+
+def _detail_ctx(page: cc.ChangePage, who: Principal) -> dict[str, Any]:
+    acts = pr.record_acts(who)
+    return {
+        "c": page.change,
+        "tz": page.timezone,
+        "pssr_items": PSSR_ITEMS,
+        "action_words": ACTION_WORDS,
+        "methods": [mt.value for mt in dc.HazardMethod],
+        "record_acts": acts,
+        # the reviewers (technical lead, safety officer, manager) are who define the zone;
+        # plant roles, who add hazards, are who tick the pre-startup review
+        "reviewer": dc.RecordAct.DEFINE_ZONE.value in acts,
+        "plant_role": dc.RecordAct.ADD_HAZARD.value in acts,
+    }
+
+
+def _section_form(
+    request: Request,
+    who: Principal,
+    change_id: int,
+    section: str,
+    act: Callable[[Session], object],
+    typed: dict[str, str],
+) -> Response:
+    """An htmx form of a change's page: its section `change/_<section>.html` comes back (the
+    whole page without htmx), with the refusal next to its field and what was typed kept."""
+    return fragments.answer(
+        request,
+        who,
+        act,
+        lambda s: _detail_ctx(cc.change_page(s, who, change_id=change_id), who),
+        page="change/detail.html",
+        fragment=f"change/_{section}.html",
+        values=typed,
+        renderer=_render,
+        refusal="",
+        blockers=[],
+        done="",
+    )
+
+
+@pages_router.post("/changes/{change_id}/hazards", include_in_schema=False)
+def web_add_hazard(request: Request, who: Who, change_id: int, form: SetupForm) -> Response:
+    """Add a what-if or checklist entry (draft or in review)."""
+    typed = fragments.typed_of(form, pr.HAZARD_FIELDS)
+
+    def act(s: Session) -> object:
+        hazard = pr.hazard_of(typed)
+        if hazard is None:
+            raise ValidationError("hazard", "", "say what could go wrong")
+        return cc.add_hazard(s, who, change_id, hazard)
+
+    return _section_form(request, who, change_id, "hazards", act, typed)
+
+
+@pages_router.post("/changes/{change_id}/zone", include_in_schema=False)
+def web_define_zone(request: Request, who: Who, change_id: int, form: SetupForm) -> Response:
+    """Define (or redefine, before firing) the hazard zone (reviewers)."""
+    typed = fragments.typed_of(form, pr.ZONE_FIELDS)
+    act = lambda s: pr.define_zone(s, who, change_id, typed)  # noqa: E731
+    return _section_form(request, who, change_id, "zone", act, typed)
 
 
 def _web_act(

@@ -394,6 +394,7 @@ def _on_unit(
 @router.post("/setup/{slug}", response_model=None)
 def create(request: Request, who: Who, slug: str, form: Form) -> Response:
     kind = _kind(slug)
+    access.require_right(who, kind.right)  # a role that never may: 403, whatever was typed
     typed = typed_of(kind.fields, form)
     try:
         with uow(request) as session:
