@@ -3,12 +3,13 @@ writes, against `kilnguard serve --workers N` on SQLite and on PostgreSQL.
 
 Each database gets a fresh plant (one region, two enterprises, six kilns, 64 workers, a
 manager to log in as), built through the services. The server runs in its own processes
-(`kilnguard serve --workers N`, background jobs off so only requests are measured); the client
+(`kilnguard serve --workers N`, with its scheduler on as deployed, `--scheduler off` to have every writer recompute levels); the client
 keeps one HTTP/1.1 connection per thread. Every connection loops for `--duration` seconds:
 
 * reads (`--read-share`, default 70 %): the enterprise's kilns, one kiln's production records
   (last 50), one worker's shifts (last 50);
-* writes: a production record, or a shift of the connection's own worker (8 h after its last,
+* writes: a production record (in a kiln, day and shift slot of its own: one record per slot is
+  the rule), or a shift of the connection's own worker (8 h after its last,
   so none overlaps), each with a fresh `Idempotency-Key` when `--idempotency` is given.
 
 Printed per database: requests/s, writes/s, p50 and p99 of reads and of writes, and errors
@@ -125,10 +126,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(url: str, workers: int) -> Iterator[str]:
-    """`kilnguard serve --workers N` over `url`, until the block ends."""
+def served(url: str, workers: int, scheduler: str = "on") -> Iterator[str]:
+    """`kilnguard serve --workers N` over `url`, until the block ends. With the scheduler on
+    (as deployed) a write only marks its enterprise's levels dirty and wakes the scheduler,
+    whose tick recomputes once per burst; off, every write recomputes its enterprise's levels
+    after its commit in the request's thread (under SQLite's write lock)."""
     port = free_port()
-    env = {**os.environ, "KILNGUARD_DATABASE_URL": url, "KILNGUARD_SCHEDULER": "off"}
+    env = {**os.environ, "KILNGUARD_DATABASE_URL": url, "KILNGUARD_SCHEDULER": scheduler}
     kg = Path(sys.executable).with_name("kilnguard")
     args = [str(kg), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     errlog = Path(tempfile.gettempdir()) / f"kilnguard-api-load-{port}.log"
@@ -172,6 +176,7 @@ class Client:
         self.conn = http.client.HTTPConnection(host, timeout=60)
         self.rng = random.Random(worker)
         self.shift_no = 0
+        self.record_no = 0
         self.tally = Tally()
 
     def request(self, method: str, path: str, body: dict[str, Any] | None = None) -> None:
@@ -208,11 +213,16 @@ class Client:
             )
             self.request("GET", path)
         elif self.rng.random() < 0.5:
-            day = dt.date(2021, 6, 1) + dt.timedelta(days=self.rng.randrange(150))
+            # slots (kiln, day, shift) dealt out among the connections: one record per kiln,
+            # day and shift is the rule, so no write is refused as a duplicate
+            slot = self.plant.workers.index(self.worker) + len(self.plant.workers) * self.record_no
+            self.record_no += 1
+            per_day = 3 * len(self.plant.kilns)
+            day = dt.date(2021, 6, 1) + dt.timedelta(days=slot // per_day)
             record = {
-                "kiln_id": kiln,
+                "kiln_id": self.plant.kilns[slot % len(self.plant.kilns)],
                 "day": day.isoformat(),
-                "shift_no": self.rng.randint(1, 3),
+                "shift_no": slot // len(self.plant.kilns) % 3 + 1,
                 "output_t": round(self.rng.uniform(150, 200), 1),
                 "hours_fired": 8,
             }
@@ -322,12 +332,20 @@ def main() -> None:
     p.add_argument("--databases", default="sqlite,postgresql")
     p.add_argument("--postgresql-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     p.add_argument("--idempotency", action="store_true", help="an Idempotency-Key on each write")
+    p.add_argument(
+        "--scheduler",
+        choices=("on", "off"),
+        default="on",
+        help="the server's scheduler (on, as deployed: levels recomputed by its tick; off: "
+        "by every writer after its commit)",
+    )
     args = p.parse_args()
     results: dict[str, Any] = {
         "duration_s": args.duration,
         "connections": args.connections,
         "workers": args.workers,
         "read_share": args.read_share,
+        "scheduler": args.scheduler,
         "idempotency": args.idempotency,
         "cpus": os.cpu_count(),
     }
@@ -335,7 +353,7 @@ def main() -> None:
         with database(kind, args) as url:
             log(f"{kind}: building the plant …")
             plant = build_plant(url, args.connections)
-            with served(url, args.workers) as host:
+            with served(url, args.workers, args.scheduler) as host:
                 log(f"{kind}: {args.connections} connections for {args.duration:g} s …")
                 figures = drive(host, plant, args)
         results[kind] = figures

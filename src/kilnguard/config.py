@@ -20,6 +20,13 @@ def database_url() -> str:
 
 
 SECURE_COOKIE_CHOICES = ("auto", "on", "off")
+ALERT_ACK_ROLES_VAR = "KILNGUARD_ALERT_ACK_ROLES"
+
+
+def alert_ack_roles_setting() -> str:
+    """`KILNGUARD_ALERT_ACK_ROLES`: the roles that may acknowledge a red or stop alert, comma
+    separated ("" = the default, manager and safety officer; checked by `services.alerts`)."""
+    return _env(ALERT_ACK_ROLES_VAR)
 
 
 @dataclass(frozen=True)

@@ -78,13 +78,62 @@ def test_acknowledge_with_a_comment_as_a_named_user(
 def test_the_web_form_acknowledges_and_shows_a_missing_comment(
     plant: Plant, client, alert_ids: dict[str, int]
 ) -> None:  # type: ignore[no-untyped-def]
-    h = token_for(client, "op_a")
+    h = token_for(client, "mgr_a")
     url = f"/alerts/{alert_ids['stop']}/acknowledge"
     bad = client.post(url, headers=h, data={"comment": ""})
     assert bad.status_code == 422 and "a comment is required" in bad.text
     ok = client.post(url, headers=h, data={"comment": "seen on shift"}, follow_redirects=False)
     assert ok.status_code == 303
-    assert "Acknowledged by op_a" in client.get("/alerts", headers=h).text
+    assert "Acknowledged by mgr_a" in client.get("/alerts", headers=h).text
+
+
+def test_an_operator_sees_no_acknowledge_button_on_a_stop_alert_and_comments_instead(
+    plant: Plant, client, alert_ids: dict[str, int]
+) -> None:  # type: ignore[no-untyped-def]
+    aid = alert_ids["stop"]
+    op, mgr = token_for(client, "op_a"), token_for(client, "mgr_a")
+    page = client.get("/alerts", headers=op).text
+    article = page[page.index(f'id="alert-{aid}"') :]
+    article = article[: article.index("</article>")]
+    assert "ack-form" not in article and "comment-form" in article
+    assert "ack-form" in client.get("/alerts", headers=mgr).text
+    refused = client.post(f"/api/v1/alerts/{aid}/acknowledge", headers=op, json={"comment": "ok"})
+    assert refused.status_code == 403
+    assert "manager or safety officer" in refused.json()["detail"]
+    web = client.post(
+        f"/alerts/{aid}/comments", headers=op, data={"comment": "Hot spot ring 4"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert web.status_code == 303
+    r = client.post(f"/api/v1/alerts/{aid}/comments", headers=op, json={"comment": "Worse now"})
+    assert r.status_code == 200
+    body = r.json()
+    assert [c["text"] for c in body["comments"]] == ["Hot spot ring 4", "Worse now"]
+    assert body["acknowledged_at"] is None and not body["may_acknowledge"]
+    assert client.post(
+        f"/api/v1/alerts/{aid}/comments", headers=op, json={"comment": " "}
+    ).status_code == 422  # fmt: skip
+    assert "Hot spot ring 4" in client.get("/alerts", headers=mgr).text
+
+
+def test_an_alert_shows_the_figure_that_raised_it_next_to_the_kilns_figure_now(
+    plant: Plant, client, alert_ids: dict[str, int]
+) -> None:  # type: ignore[no-untyped-def]
+    h = token_for(client, "mgr_a")
+    every = {a["level"]: a for a in client.get("/api/v1/alerts?state=all", headers=h).json()}
+    amber, stop = every["amber"], every["stop"]
+    assert amber["raised_figure"]["day"] == "2021-09-02"
+    assert amber["raised_figure"]["level"] == "amber"
+    assert stop["raised_figure"]["level"] == "stop"
+    # the kiln is at stop now (its last record day), whatever it was when the amber was raised
+    assert amber["current_figure"] == stop["current_figure"]
+    assert amber["current_figure"]["day"] == "2021-09-14"
+    assert amber["current_figure"]["level"] == "stop"
+    assert amber["current_figure"]["reason"]
+    page = client.get("/alerts", headers=h).text
+    assert "Raised at" in page and "Now" in page
+    # plant time with its zone: raised at the end of plant day 4 Sep (00:00 KST on 5 Sep)
+    assert "raised 2021-09-05 00:00 KST" in page
 
 
 def test_another_enterprises_alert_is_404_on_every_route(

@@ -136,7 +136,7 @@ def test_a_repeated_idempotency_key_gets_the_first_response_and_writes_once(
     status, _, _ = served.call(
         "POST",
         "/api/v1/production-records",
-        record,
+        {**record, "shift_no": 2},  # one record per kiln, day and shift (issue 16)
         served.token("mgr_a"),
         **{"Idempotency-Key": "k-1"},
     )

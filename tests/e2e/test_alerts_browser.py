@@ -38,11 +38,8 @@ def test_the_rf2_kiln_page_shows_the_level_in_words_and_the_plot_loads(page, log
     assert "STOP" in level
     assert page.locator(".risk-panel .findings li").count() >= 1
     assert page.locator(".kiln-alerts tbody tr").count() >= 2
-    img = page.locator("img.risk-plot")
-    img.scroll_into_view_if_needed()
-    page.wait_for_function(
-        "() => { const i = document.querySelector('img.risk-plot'); "
-        "return i && i.complete && i.naturalWidth > 0; }",
-        timeout=30_000,
-    )
-    assert img.evaluate("i => i.naturalWidth") > 300
+    page.locator(".risk-chart").scroll_into_view_if_needed()
+    page.wait_for_selector(".risk-chart.is-ready", timeout=30_000)
+    assert page.locator(".risk-chart canvas").count() >= 2
+    png = page.request.get(page.locator("a.risk-plot-png").get_attribute("href") or "")
+    assert png.ok and png.headers["content-type"] == "image/png"

@@ -175,6 +175,7 @@ def test_the_real_engine_raises_an_alert_when_a_kiln_is_overloaded(
                 shift_no=1,
                 output_t=120.0,
                 hours_fired=24.0,
+                confirm_reason="pushed for the deadline, on the manager's order",
             )
             for d in (1, 2, 3)
         ],
@@ -224,8 +225,10 @@ def test_only_a_named_user_of_that_enterprise_may_acknowledge(
         al.acknowledge(db, plant.users["reg"], red_alert.id, "regulators read only")
     with pytest.raises(PermissionDenied):
         al.acknowledge(db, SYSTEM, red_alert.id, "a system job is nobody")
-    al.acknowledge(db, plant.users["op_a"], red_alert.id, "operator on shift has seen it")
-    assert red_alert.acknowledged_by == "op_a"
+    with pytest.raises(PermissionDenied, match="manager or safety officer"):
+        al.acknowledge(db, plant.users["op_a"], red_alert.id, "operator on shift has seen it")
+    al.acknowledge(db, plant.users["safety_a"], red_alert.id, "safety officer has seen it")
+    assert red_alert.acknowledged_by == "safety_a"
 
 
 # ------------------------------------------------------------------------------ escalate

@@ -44,7 +44,7 @@ def test_bad_file_reports_each_row_column_and_reason_and_writes_nothing(plant: P
         csvio.import_file(s, plant.users["op_a"], "production", content)
     assert [(e.row, e.column) for e in err.value.errors] == [(2, "day"), (3, "output_t")]
     # parse errors first; once the file parses, the service checks tenancy and values
-    content_fixed = content.replace("2021-13-01", "2021-10-01").replace("lots", "3")
+    content_fixed = content.replace("2021-13-01", "2021-10-04").replace("lots", "3")
     with pytest.raises(BatchValidationError) as err2, unit_of_work(plant.engine) as s:
         csvio.import_file(s, plant.users["op_a"], "production", content_fixed)
     assert [(e.row, e.column) for e in err2.value.errors] == [(4, "kiln_id"), (5, "output_t")]

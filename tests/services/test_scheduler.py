@@ -185,11 +185,13 @@ def test_an_acknowledged_alert_is_not_escalated(
 # ------------------------------------------------------------------- midnight rollover
 @pytest.fixture
 def interlock_due_oct_1(plant: Plant) -> int:
-    """Enterprise A's first kiln fires every day to 15 Oct (entered ahead, once, at the
-    start); its interlock proof test falls due on 1 Oct and is never done. The engine's hard
-    rule: firing with a protection layer's proof test more than 7 days overdue is stop."""
+    """Enterprise A's first kiln fires every day to 15 Oct (entered once, on 14 Oct: records
+    are never entered ahead of tomorrow; the schedulers below then replay the midnights from
+    30 Sep on their own clocks); its interlock proof test falls due on 1 Oct and is never
+    done. The engine's hard rule: firing with a protection layer's proof test more than 7 days
+    overdue is stop."""
     kiln = plant.kilns_a[0]
-    clock = FixedClock(kst(d(9, 30), 12))
+    clock = FixedClock(kst(d(10, 14), 12))
 
     def setup(s: Session) -> None:
         plan = svc.create_maintenance_plan(

@@ -49,8 +49,12 @@ def test_older_records_are_numbered_and_their_safety_fields_filled_once(
                 conn.execute(sa.text(statement))
     command.upgrade(cfg, "heads")
     with engine.connect() as conn:
-        protects = dict(conn.execute(sa.text("SELECT id, protects FROM maintenance_plans")).all())
-        relines = dict(conn.execute(sa.text("SELECT id, relines_lining FROM planned_stops")).all())
+        protects: dict[int, str] = dict(
+            conn.execute(sa.text("SELECT id, protects FROM maintenance_plans")).all()
+        )
+        relines: dict[int, bool] = dict(
+            conn.execute(sa.text("SELECT id, relines_lining FROM planned_stops")).all()
+        )
         worker = conn.execute(sa.text("SELECT number FROM workers")).scalar_one()
         order = conn.execute(sa.text("SELECT number FROM work_orders")).scalar_one()
     engine.dispose()

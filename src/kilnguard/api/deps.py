@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from kilnguard.clock import SYSTEM_CLOCK, Clock
 from kilnguard.services.access import Principal
-from kilnguard.services.auth import AuthenticationFailed, user_for_secret
+from kilnguard.services.auth import AuthenticationFailed, principal_for_secret
 from kilnguard.services.uow import unit_of_work
 
 SESSION_COOKIE = "kg_session"
@@ -54,9 +54,12 @@ def current_principal(request: Request) -> Principal:
     secret = credential_secret(request)
     if not secret:
         raise AuthenticationFailed("log in, or send an API token as 'Authorization: Bearer …'")
-    with uow(request) as session:
-        user = user_for_secret(session, secret, now=clock_of_app(request).now())
-        return Principal.of(user)
+    clock = clock_of_app(request)
+    # a read unit of work even for a POST: looking the secret up must not queue for SQLite's
+    # write lock (the request's own unit of work takes it, once); remembered for a few seconds
+    return principal_for_secret(
+        lambda: unit_of_work(engine_of(request), clock=clock), secret, now=clock.now()
+    )
 
 
 Who = Annotated[Principal, Depends(current_principal)]

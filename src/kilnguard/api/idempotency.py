@@ -25,7 +25,7 @@ from kilnguard.api.limits import limit_for
 from kilnguard.clock import SYSTEM_CLOCK
 from kilnguard.domain.errors import Conflict, KilnguardError, ValidationError
 from kilnguard.services import idempotency
-from kilnguard.services.auth import AuthenticationFailed, user_for_secret
+from kilnguard.services.auth import AuthenticationFailed, principal_for_secret
 from kilnguard.services.uow import unit_of_work
 
 T = TypeVar("T")
@@ -84,7 +84,11 @@ class IdempotencyMiddleware:
 
         try:
             user = await to_thread.run_sync(
-                in_uow(lambda s: user_for_secret(s, secret, now=clock.now()).username, False)
+                lambda: (
+                    principal_for_secret(
+                        lambda: unit_of_work(engine, clock=clock), secret, now=clock.now()
+                    ).username
+                )
             )
         except AuthenticationFailed:
             await self.app(scope, receive, send)

@@ -101,16 +101,18 @@ def import_bundle(
     with guarded():
         try:
             bundle = bd.read_bundle(path)
-            with progress_bar() as progress, db.unit_of_work() as session:
+            with db.unit_of_work() as session:
                 who = principal_for(session, user)
-                plan = bd.plan_import(session, who, bundle, progress=progress)
-                if plan.errors:
-                    raise bd.BundleInvalid(plan.errors)
-                if dry_run:
-                    session.rollback()
-                    result = None
-                else:
-                    result = bd.apply_import(session, who, plan, progress=progress)
+            with progress_bar() as progress:
+                # checked in a read transaction (web writes go on), then written in one write
+                # transaction that holds SQLite's write lock for the writing only
+                plan, result = bd.import_checked_first(
+                    lambda write: db.unit_of_work(write=write),
+                    who,
+                    bundle,
+                    progress=progress,
+                    dry_run=dry_run,
+                )
         except bd.BundleInvalid as exc:
             raise _errors(path, exc) from None
     _summary(plan.summary)

@@ -21,13 +21,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 import secrets
-from collections.abc import Mapping, Sequence
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Any
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import Engine, delete, event, select
 from sqlalchemy.orm import Session
 
 from kilnguard.domain.credentials import (
@@ -202,6 +207,90 @@ def user_for_secret(session: Session, secret: str, *, now: dt.datetime) -> User:
     if user is None or not user.active:
         raise AuthenticationFailed("unknown or expired session or token: log in again")
     return user
+
+
+# ------------------------------------------------------------- who a request's secret names
+PRINCIPAL_TTL_S = 5.0
+"""How long a process may answer a verified session or token from memory [s]. A change made in
+this process (revocation, retirement, role or enterprise change: any INSERT, UPDATE or DELETE
+of `users`, `user_enterprises` or `credentials`) forgets every remembered secret at once; a
+change made by another process (a second server worker, the CLI) takes effect within this
+time. Never past the credential's own expiry."""
+
+_WRITES_LOGINS = re.compile(
+    r'^\s*(?:UPDATE|DELETE\s+FROM|INSERT\s+INTO)\s+"?(?:users|user_enterprises|credentials)\b',
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class _Remembered:
+    principal: Principal
+    expires_at: dt.datetime | None  # the credential's expiry (the app clock's time)
+    until: float  # time.monotonic() deadline of this memory
+
+
+_remembered: dict[str, _Remembered] = {}
+_remembered_lock = threading.Lock()
+_generation = 0  # bumped by every forgetting: a lookup that overlapped one is not remembered
+_LOGINS_WRITTEN = "kilnguard.logins_written"  # connection.info: this transaction wrote logins
+
+
+def forget_principals() -> None:
+    """Forget every remembered secret (on any write to the login tables, and at its commit)."""
+    global _generation
+    with _remembered_lock:
+        _remembered.clear()
+        _generation += 1
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _forget_on_login_writes(
+    conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+) -> None:
+    if _WRITES_LOGINS.match(statement):
+        conn.info[_LOGINS_WRITTEN] = True
+        forget_principals()
+
+
+@event.listens_for(Engine, "commit")
+def _forget_when_login_writes_commit(conn: Any) -> None:
+    """Again at commit: a lookup between the write and its commit read the old rows."""
+    if conn.info.pop(_LOGINS_WRITTEN, False):
+        forget_principals()
+
+
+@event.listens_for(Engine, "rollback")
+def _login_writes_rolled_back(conn: Any) -> None:
+    conn.info.pop(_LOGINS_WRITTEN, None)
+
+
+def principal_for_secret(
+    open_session: Callable[[], AbstractContextManager[Session]], secret: str, *, now: dt.datetime
+) -> Principal:
+    """Who `secret` (a session cookie or API token) names: from memory when this process
+    verified it less than `PRINCIPAL_TTL_S` ago, else looked up in a unit of work of
+    `open_session` (two indexed reads, a pool checkout and a commit per request, which was half
+    of a read's time under load). Raises `AuthenticationFailed` as `user_for_secret` does."""
+    digest = _digest(secret)
+    with _remembered_lock:
+        hit, generation = _remembered.get(digest), _generation
+    fresh = hit is not None and time.monotonic() < hit.until
+    if hit is not None and fresh and (hit.expires_at is None or now < hit.expires_at):
+        return hit.principal
+    with open_session() as session:
+        user = user_for_secret(session, secret, now=now)
+        principal = Principal.of(user)
+        expires_at = session.scalar(
+            select(Credential.expires_at).where(Credential.secret_sha256 == digest)
+        )
+    with _remembered_lock:
+        if len(_remembered) > 10_000:  # bounded: many short-lived sessions
+            _remembered.clear()
+        if generation == _generation:  # no login was changed while this one was looked up
+            until = time.monotonic() + PRINCIPAL_TTL_S
+            _remembered[digest] = _Remembered(principal, expires_at, until)
+    return principal
 
 
 def revoke(session: Session, secret: str) -> None:

@@ -7,9 +7,11 @@ commit; `unit_of_work()` commits once at the end and rolls everything back on an
 Writes are race-free on both databases. A unit of work opened with `write=True` starts with
 `BEGIN IMMEDIATE` on SQLite, so write transactions run one at a time and a service's checks
 (is this shift free? is the order still open?) read what the write will be judged against.
-PostgreSQL keeps its concurrency: invariants are held by constraints (unique, check, the
-exclusion constraint on overlapping shifts) and state changes are compare-and-set
-(`services.writes.change`). A constraint a concurrent writer won is a `Conflict` (409).
+PostgreSQL keeps its concurrency: invariants are held by constraints (unique, check; no two
+overlapping current shifts of a worker by the statement-level triggers of migration
+0015_shift_overlap, reported under the name `ex_shifts_worker_overlap`) and state changes are
+compare-and-set (`services.writes.change`). A constraint a concurrent writer won is a
+`Conflict` (409).
 """
 
 from __future__ import annotations

@@ -93,6 +93,20 @@ class EnterpriseRecord(EnterpriseRow):
     source: Mapped[str] = mapped_column(String(SOURCE_LEN), default="recorded", sort_order=1)
 
 
+CURRENT = text("voided_at IS NULL")
+"""The rows that count: not voided (the condition of the partial unique indexes, 0014)."""
+
+
+class Voidable:
+    """A record that is corrected or voided, never deleted (0014_corrections): a voided row
+    keeps its values and says when, by whom and why; risk, rates and pages use current rows
+    only (`voided_at IS NULL`). Corrections live in the audit log (before and after)."""
+
+    voided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), sort_order=3)
+    voided_by: Mapped[str | None] = mapped_column(String(100), sort_order=3)
+    void_reason: Mapped[str | None] = mapped_column(Text, sort_order=3)
+
+
 class NamedInEnterprise:
     """A named unit of an enterprise (section, kiln, crew): the name is unique in the enterprise."""
 
@@ -169,16 +183,26 @@ class Worker(EnterpriseRecord, Base):
     retired_on: Mapped[dt.date | None] = mapped_column(Date, sort_order=2)
 
 
-class Shift(EnterpriseRecord, Base):
+class Shift(Voidable, EnterpriseRecord, Base):
     """A worked shift. A worker's shifts never overlap: the service refuses it, and the
     database holds it under concurrent writers (0010_writes): one shift per worker and start,
-    ends after it starts, and on PostgreSQL the exclusion constraint `ex_shifts_worker_overlap`
-    (btree_gist: `worker_id WITH =, tsrange(start_at, end_at) WITH &&`)."""
+    ends after it starts, and on PostgreSQL the statement-level triggers of 0015_shift_overlap
+    (per-worker advisory locks, or a table lock for bulk statements, then one lookup; a clash is
+    reported as `ex_shifts_worker_overlap`, the name of the exclusion constraint they replace).
+    From 0014 both hold for current shifts only: a voided shift no longer blocks its corrected
+    replacement."""
 
     __tablename__ = "shifts"
     __table_args__ = (
         Index("ix_shifts_worker_start", "worker_id", "start_at"),
-        Index("uq_shifts_worker_start", "worker_id", "start_at", unique=True),
+        Index(
+            "uq_shifts_worker_start",
+            "worker_id",
+            "start_at",
+            unique=True,
+            sqlite_where=CURRENT,
+            postgresql_where=CURRENT,
+        ),
         CheckConstraint("end_at > start_at", name="ordered"),
     )
     worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"))
@@ -190,10 +214,22 @@ class Shift(EnterpriseRecord, Base):
     role: Mapped[str] = mapped_column(String(100), default="operator")
 
 
-class ProductionRecord(EnterpriseRecord, Base):
+class ProductionRecord(Voidable, EnterpriseRecord, Base):
+    """One shift's output of a kiln. One current record per kiln, day and shift (0014): a
+    second one is a typing slip or a double entry, corrected or voided, never summed."""
+
     __tablename__ = "production_records"
     __table_args__ = (
         Index("ix_production_kiln_day", "kiln_id", "day"),
+        Index(
+            "uq_production_kiln_day_shift",
+            "kiln_id",
+            "day",
+            "shift_no",
+            unique=True,
+            sqlite_where=CURRENT,
+            postgresql_where=CURRENT,
+        ),
         CheckConstraint("output_t >= 0 AND hours_fired >= 0 AND shift_no >= 1", name="amounts"),
     )
     kiln_id: Mapped[int] = mapped_column(ForeignKey("kilns.id"))
@@ -204,7 +240,7 @@ class ProductionRecord(EnterpriseRecord, Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
-class PlannedStop(EnterpriseRecord, Base):
+class PlannedStop(Voidable, EnterpriseRecord, Base):
     __tablename__ = "planned_stops"
     kiln_id: Mapped[int] = mapped_column(ForeignKey("kilns.id"), index=True)
     start_on: Mapped[dt.date] = mapped_column(Date)
@@ -215,7 +251,7 @@ class PlannedStop(EnterpriseRecord, Base):
     )
 
 
-class Target(EnterpriseRecord, Base):
+class Target(Voidable, EnterpriseRecord, Base):
     __tablename__ = "targets"
     section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id"))
     kiln_id: Mapped[int | None] = mapped_column(ForeignKey("kilns.id"))
@@ -227,7 +263,7 @@ class Target(EnterpriseRecord, Base):
     additional: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class MaintenancePlan(EnterpriseRecord, Base):
+class MaintenancePlan(Voidable, EnterpriseRecord, Base):
     __tablename__ = "maintenance_plans"
     kiln_id: Mapped[int] = mapped_column(ForeignKey("kilns.id"), index=True)
     task: Mapped[str] = mapped_column(String(200))
@@ -242,7 +278,7 @@ class MaintenancePlan(EnterpriseRecord, Base):
     )
 
 
-class WorkOrder(EnterpriseRecord, Base):
+class WorkOrder(Voidable, EnterpriseRecord, Base):
     __tablename__ = "work_orders"
     __table_args__ = (
         Index("uq_work_orders_enterprise_number", "enterprise_id", "number", unique=True),
@@ -271,7 +307,7 @@ class WorkOrderDeferral(EnterpriseRecord, Base):
     deferred_by: Mapped[str] = mapped_column(String(200))
 
 
-class Incident(EnterpriseRecord, Base):
+class Incident(Voidable, EnterpriseRecord, Base):
     __tablename__ = "incidents"
     kiln_id: Mapped[int | None] = mapped_column(ForeignKey("kilns.id"))
     section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id"))

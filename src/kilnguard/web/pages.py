@@ -137,7 +137,10 @@ class Plant(Protocol):
 def plant_time(value: dt.datetime, enterprise: Plant | None) -> str:
     """A UTC timestamp shown in the plant's own time zone."""
     tz = ZoneInfo(enterprise.timezone if enterprise is not None else "UTC")
-    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+    try:
+        return value.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+    except OverflowError:  # an instant at the edge of time, stored behind the services' back
+        return value.strftime("%Y-%m-%d %H:%M UTC")
 
 
 TEMPLATES.env.filters["plant_time"] = plant_time

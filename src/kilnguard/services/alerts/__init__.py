@@ -26,12 +26,18 @@ single replay over a past history, records the same times), with the users notif
 complete), or now (the unit of work's clock) if that is earlier. Every write goes through
 `services.writes.write`.
 
+Acknowledging a red or stop alert takes a manager or a safety officer
+(``KILNGUARD_ALERT_ACK_ROLES``); anyone else of the enterprise may comment (`comments`), which
+does not stop the escalation (issue 16 point 4).
+
 Modules: `rules` (levels, configuration), `raising` (evaluate: raise and close),
-`acknowledgement`, `escalation` (and `replay_alerts`), `views` (reads for front ends and the
-investigation timeline).
+`acknowledgement`, `comments`, `escalation` (and `replay_alerts`), `views` (reads for front
+ends and the investigation timeline), `chart` (the kiln page's risk chart data).
 """
 
 from kilnguard.services.alerts.acknowledgement import acknowledge as acknowledge
+from kilnguard.services.alerts.acknowledgement import may_acknowledge as may_acknowledge
+from kilnguard.services.alerts.comments import comment as comment
 from kilnguard.services.alerts.escalation import escalate as escalate
 from kilnguard.services.alerts.escalation import replay_alerts as replay_alerts
 from kilnguard.services.alerts.raising import EvaluateReport as EvaluateReport
@@ -42,11 +48,13 @@ from kilnguard.services.alerts.rules import LEVELS as LEVELS
 from kilnguard.services.alerts.rules import RANK as RANK
 from kilnguard.services.alerts.rules import SUPERSEDED as SUPERSEDED
 from kilnguard.services.alerts.rules import AlertConfig as AlertConfig
+from kilnguard.services.alerts.rules import ack_roles as ack_roles
 from kilnguard.services.alerts.rules import end_of_day as end_of_day
 from kilnguard.services.alerts.rules import summary_of as summary_of
 from kilnguard.services.alerts.views import AlertFact as AlertFact
 from kilnguard.services.alerts.views import KilnRisk as KilnRisk
 from kilnguard.services.alerts.views import alerts_raised as alerts_raised
+from kilnguard.services.alerts.views import comments_of as comments_of
 from kilnguard.services.alerts.views import describe as describe
 from kilnguard.services.alerts.views import escalations_of as escalations_of
 from kilnguard.services.alerts.views import get_alert as get_alert

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from kilnguard.config import env_number
+from kilnguard.config import ALERT_ACK_ROLES_VAR, alert_ack_roles_setting, env_number
 from kilnguard.domain import risk as rk
 from kilnguard.domain.errors import ValidationError
+from kilnguard.domain.roles import Role
+from kilnguard.services.access import RIGHTS
 from kilnguard.services.risk.levels import summary_of as summary_of  # the alerts' summary
 
 LEVELS = rk.LEVEL_NAMES  # green, amber, red, stop
@@ -18,6 +20,12 @@ ESCALATION_WORDS = (
     "escalated to the region's regulators",
 )
 SUPERSEDED = "superseded"
+#: Levels whose acknowledgement stops an escalation, so only `ack_roles()` may give it.
+SEVERE = ("red", "stop")
+ACK_ROLES_VAR = ALERT_ACK_ROLES_VAR
+#: Who may acknowledge a red or stop alert unless `KILNGUARD_ALERT_ACK_ROLES` says otherwise:
+#: the people an unacknowledged one escalates to first, and the enterprise's safety officers.
+DEFAULT_ACK_ROLES = (Role.MANAGER, Role.SAFETY_OFFICER)
 FELL_TO_GREEN = "level fell to green"
 
 
@@ -47,3 +55,25 @@ class AlertConfig:
 def end_of_day(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
     """The end of plant-local `day` (midnight starting the next day) in UTC."""
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=tz).astimezone(dt.UTC)
+
+
+def ack_roles() -> tuple[Role, ...]:
+    """The roles that may acknowledge a red or stop alert: `KILNGUARD_ALERT_ACK_ROLES`, a
+    comma-separated list of role names (default ``manager,safety_officer``). An unknown name,
+    or a role that may not acknowledge alerts at all (a regulator), is refused naming the
+    variable.
+    """
+    raw = alert_ack_roles_setting().strip()
+    if not raw:
+        return DEFAULT_ACK_ROLES
+    names = [n.strip().lower().replace(" ", "_") for n in raw.split(",") if n.strip()]
+    members = RIGHTS["alert_acknowledgement"].roles  # who may acknowledge any alert at all
+    known = {r.value: r for r in Role if r in members}
+    if not names or any(n not in known for n in names):
+        raise ValidationError(
+            ACK_ROLES_VAR,
+            raw,
+            "must list roles of enterprise members, comma-separated, from: "
+            + ", ".join(sorted(known)),
+        )
+    return tuple(known[n] for n in dict.fromkeys(names))

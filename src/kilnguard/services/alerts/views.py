@@ -8,19 +8,24 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kilnguard.domain import risk as rk
 from kilnguard.domain.errors import ValidationError
-from kilnguard.services import access
+from kilnguard.services import access, dashboard
 from kilnguard.services.access import Principal
+from kilnguard.services.alerts import acknowledgement, comments
 from kilnguard.services.alerts.rules import ESCALATION_WORDS, RANK
 from kilnguard.services.risk import levels as stored
 from kilnguard.store import models as m
+from kilnguard.store.alert_comment_models import AlertCommentRow
 from kilnguard.store.alert_models import AlertEscalationRow, AlertRow
+
+#: A row kept per alert with its time: an escalation step or a comment.
+Step = TypeVar("Step", AlertEscalationRow, AlertCommentRow)
 
 
 # --------------------------------------------------------------------------------- reads
@@ -64,31 +69,74 @@ def get_alert(session: Session, who: Principal, alert_id: int) -> AlertRow:
     return access.get_readable(session, who, AlertRow, alert_id)
 
 
-def escalations_of(
-    session: Session, alert_ids: Sequence[int]
-) -> dict[int, list[AlertEscalationRow]]:
-    out: dict[int, list[AlertEscalationRow]] = defaultdict(list)
+def _by_alert(
+    session: Session, model: type[Step], alert_ids: Sequence[int]
+) -> dict[int, list[Step]]:
+    """Rows of `model` (an alert's escalation steps or comments) per alert, oldest first."""
+    out: dict[int, list[Step]] = defaultdict(list)
     if alert_ids:
-        for e in session.scalars(
-            select(AlertEscalationRow)
-            .where(AlertEscalationRow.alert_id.in_(list(alert_ids)))
-            .order_by(AlertEscalationRow.at, AlertEscalationRow.id)
-        ):
-            out[e.alert_id].append(e)
+        stmt = select(model).where(model.alert_id.in_(list(alert_ids)))
+        for row in session.scalars(stmt.order_by(model.at, model.id)):
+            out[row.alert_id].append(row)
     return out
 
 
-def describe(session: Session, rows: Sequence[AlertRow]) -> list[dict[str, Any]]:
-    """Plain dicts for the API, CLI and pages (kiln and enterprise names, escalation steps)."""
+def escalations_of(
+    session: Session, alert_ids: Sequence[int]
+) -> dict[int, list[AlertEscalationRow]]:
+    return _by_alert(session, AlertEscalationRow, alert_ids)
+
+
+def comments_of(session: Session, alert_ids: Sequence[int]) -> dict[int, list[AlertCommentRow]]:
+    """Each alert's comments, oldest first."""
+    return _by_alert(session, AlertCommentRow, alert_ids)
+
+
+def figures(session: Session, rows: Sequence[AlertRow]) -> dict[int, dict[str, Any]]:
+    """Each alert's figure when it was raised (the stored level of its day) and the kiln's
+    figure now (its latest stored level), so a page shows "raised at 5.8×, now 21.5×"."""
+    kilns = list(session.scalars(select(m.Kiln).where(m.Kiln.id.in_({r.kiln_id for r in rows}))))
+    latest = stored.latest(session, kilns)
+    pairs = [(r.kiln_id, r.raised_on) for r in rows]
+    pairs += [(k, v.day) for k, v in latest.items()]
+    found = dashboard.day_figures(session, pairs)
+    out: dict[int, dict[str, Any]] = {}
+    for r in rows:
+        then = found.get((r.kiln_id, r.raised_on))
+        cur = latest.get(r.kiln_id)
+        now = found.get((r.kiln_id, cur.day)) if cur is not None else None
+        out[r.id] = {
+            "raised": then.as_json() if then is not None else None,
+            "current": now.as_json() if now is not None else None,
+        }
+    return out
+
+
+def describe(
+    session: Session,
+    rows: Sequence[AlertRow],
+    who: Principal | None = None,
+    *,
+    with_figures: bool = True,
+) -> list[dict[str, Any]]:
+    """Plain dicts for the API, CLI and pages (kiln and enterprise names, escalation steps,
+    comments, the figure that raised it and the kiln's figure now); with `who`, whether they
+    may acknowledge or comment (the pages show only the actions the role may take);
+    `with_figures=False` leaves the figures out (a table that does not show them)."""
     kilns = {
         k.id: k
         for k in session.scalars(select(m.Kiln).where(m.Kiln.id.in_({r.kiln_id for r in rows})))
     }
     ents = {e.id: e for e in session.scalars(select(m.Enterprise))}
     steps = escalations_of(session, [r.id for r in rows])
+    notes = comments_of(session, [r.id for r in rows])
+    none: dict[str, Any] = {"raised": None, "current": None}
+    figs = figures(session, rows) if with_figures else {r.id: none for r in rows}
+    known: dict[int, set[str]] = {}
     out = []
     for r in rows:
         ent = ents.get(r.enterprise_id)
+        open_ = r.closed_at is None
         out.append(
             {
                 "id": r.id,
@@ -121,6 +169,17 @@ def describe(session: Session, rows: Sequence[AlertRow]) -> list[dict[str, Any]]
                     }
                     for e in steps.get(r.id, [])
                 ],
+                "comments": [
+                    {"author": c.author, "role": c.role, "at": c.at.isoformat(), "text": c.text}
+                    for c in notes.get(r.id, [])
+                ],
+                "raised_figure": figs[r.id]["raised"],
+                "current_figure": figs[r.id]["current"],
+                "may_acknowledge": who is not None
+                and open_
+                and r.acknowledged_at is None
+                and acknowledgement.may_acknowledge(session, who, r, known),
+                "may_comment": who is not None and comments.may_comment(session, who, r),
             }
         )
     return out
@@ -192,4 +251,4 @@ def kiln_risk(session: Session, who: Principal, *, kiln_id: int) -> KilnRisk:
         day = now.day
         explanation = stored.explanation(session, kiln, now.day)
     rows = list_alerts(session, who, state="all", kiln_id=kiln_id)
-    return KilnRisk(kiln_id, day, explanation, describe(session, rows))
+    return KilnRisk(kiln_id, day, explanation, describe(session, rows, with_figures=False))

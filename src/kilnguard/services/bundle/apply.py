@@ -11,10 +11,14 @@ each changed row is an update written through `services.writes.write`, with its 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 import numpy as np
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from kilnguard.services import audit, writes
@@ -31,6 +35,7 @@ from kilnguard.services.bundle.read import Bundle, BundleInvalid, paused_gc
 from kilnguard.services.bundle.spec import ColumnSpec
 from kilnguard.services.bundle.values import REF, python_value
 from kilnguard.services.risk import levels as stored_levels
+from kilnguard.store.models import AuditEntry, ChainHead
 
 
 @dataclass
@@ -216,3 +221,57 @@ def import_bundle(
     with paused_gc():
         plan = plan_import(session, who, bundle, progress=progress)
         return apply_import(session, who, plan, progress=progress)
+
+
+def audit_tip(session: Session) -> int:
+    """The audit chain's last seq, read without locking the head (0 for an empty log)."""
+    seq = session.scalar(select(ChainHead.last_seq))
+    return 0 if seq is None else int(seq)
+
+
+def written_since(session: Session, plan: ImportPlan, seq: int) -> bool:
+    """Whether anything the plan depends on may have changed since the audit chain stood at
+    `seq` (read before the plan's reads): an entry after it for an enterprise the plan writes
+    into, or for the installation (regions, enterprises, logins). Every write of a record goes
+    through the audit log, so a plan made outside the write lock can be applied as it is under
+    the lock when this is False — SQLite's write lock is then held for the writing only."""
+    owners = {
+        int(o)
+        for sp in plan.sheets.values()
+        for o in chain(sp.owners, (u.owner for u in sp.updates))
+        if o is not None and o >= 0
+    }
+    entry = AuditEntry
+    found = session.scalar(
+        select(entry.seq)
+        .where(entry.seq > seq, or_(entry.enterprise_id.is_(None), entry.enterprise_id.in_(owners)))
+        .limit(1)
+    )
+    return found is not None
+
+
+def import_checked_first(
+    open_session: Callable[[bool], AbstractContextManager[Session]],
+    who: Principal,
+    bundle: Bundle,
+    *,
+    progress: Progress | None = None,
+    dry_run: bool = False,
+) -> tuple[ImportPlan, ImportResult | None]:
+    """Check `bundle` in a read transaction (`open_session(False)`: web writes go on
+    meanwhile), then write it in one write transaction (`open_session(True)`: all or nothing,
+    holding SQLite's write lock for the writing only). If anything the plan depends on was
+    written in between (`written_since`), the bundle is checked again under the lock. Raises
+    `BundleInvalid` with every error (nothing written); `dry_run` stops after the check."""
+    with open_session(False) as session:
+        seen = audit_tip(session)  # before the plan's reads: conservative
+        plan = plan_import(session, who, bundle, progress=progress)
+        session.rollback()  # checking writes nothing; make sure of it
+    if plan.errors:
+        raise BundleInvalid(plan.errors)
+    if dry_run:
+        return plan, None
+    with open_session(True) as session:
+        if written_since(session, plan, seen):
+            plan = plan_import(session, who, bundle, progress=progress)
+        return plan, apply_import(session, who, plan, progress=progress)

@@ -70,7 +70,11 @@ def to_domain(row: m.Incident, extra: IncidentExtra | None) -> dom.Incident:
         id=str(row.id),
         occurred_at=row.occurred_at,
         enterprise_id=str(row.enterprise_id),
-        event_type=EventType(row.event_type),
+        # a value stored outside the service (SQL, an old import) reads as an unsafe condition
+        # for severity and rates; pages show the stored text as it is
+        event_type=EventType(row.event_type)
+        if row.event_type in EventType._value2member_map_
+        else EventType.UNSAFE_CONDITION,
         casualties=dom.Casualties(
             row.killed, row.seriously_injured, row.minor_injuries, row.missing
         ),
@@ -133,7 +137,8 @@ def incident_summary(session: Session, row: m.Incident) -> dict[str, Any]:
 
 
 def list_incidents(session: Session, who: Principal) -> list[dict[str, Any]]:
-    stmt = access.scoped(session, who, select(m.Incident), m.Incident).order_by(
+    current = select(m.Incident).where(m.Incident.voided_at.is_(None))
+    stmt = access.scoped(session, who, current, m.Incident).order_by(
         m.Incident.occurred_at.desc(), m.Incident.id
     )
     return [incident_summary(session, r) for r in session.scalars(stmt)]

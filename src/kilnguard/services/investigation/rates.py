@@ -137,13 +137,17 @@ def rates(session: Session, who: Principal, *, enterprise_id: int | None = None)
             dom.ShiftInterval(str(w), s, e)
             for w, s, e in session.execute(
                 select(m.Shift.worker_id, m.Shift.start_at, m.Shift.end_at).where(
-                    m.Shift.enterprise_id == ent.id
+                    m.Shift.enterprise_id == ent.id, m.Shift.voided_at.is_(None)
                 )
             )
         ]
         incidents = [
             to_domain(r, extras_of(session, r.id))
-            for r in session.scalars(select(m.Incident).where(m.Incident.enterprise_id == ent.id))
+            for r in session.scalars(
+                select(m.Incident).where(
+                    m.Incident.enterprise_id == ent.id, m.Incident.voided_at.is_(None)
+                )
+            )
         ]
         months = sorted(
             {s.start.astimezone(tz).strftime("%Y-%m") for s in shifts}

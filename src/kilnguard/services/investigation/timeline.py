@@ -80,6 +80,7 @@ def gather_records(session: Session, row: m.Incident, window_days: int) -> Gathe
             m.ProductionRecord.kiln_id.in_(by_id),
             m.ProductionRecord.day >= first_day,
             m.ProductionRecord.day <= last_day,
+            m.ProductionRecord.voided_at.is_(None),
         )
     ):
         old, src = totals.get((p.kiln_id, p.day), (0.0, p.source))
@@ -100,6 +101,7 @@ def gather_records(session: Session, row: m.Incident, window_days: int) -> Gathe
             m.Target.enterprise_id == row.enterprise_id,
             m.Target.entered_on >= first_day,
             m.Target.entered_on <= last_day,
+            m.Target.voided_at.is_(None),
         )
     ):
         if t.kiln_id is not None and t.kiln_id not in by_id:
@@ -120,7 +122,9 @@ def gather_records(session: Session, row: m.Incident, window_days: int) -> Gathe
             )
         )
     # maintenance due, deferred (reason, who) and done
-    for wo in session.scalars(select(m.WorkOrder).where(m.WorkOrder.kiln_id.in_(by_id))):
+    for wo in session.scalars(
+        select(m.WorkOrder).where(m.WorkOrder.kiln_id.in_(by_id), m.WorkOrder.voided_at.is_(None))
+    ):
         kname = by_id[wo.kiln_id].name
         src = source_of(wo.source)
         tag = " [safety-critical]" if wo.safety_critical else ""
@@ -205,7 +209,10 @@ def shift_records(
     rows = list(
         session.scalars(
             select(m.Shift).where(
-                m.Shift.kiln_id.in_(kilns), m.Shift.start_at >= start, m.Shift.start_at <= end
+                m.Shift.kiln_id.in_(kilns),
+                m.Shift.start_at >= start,
+                m.Shift.start_at <= end,
+                m.Shift.voided_at.is_(None),
             )
         )
     )
@@ -220,6 +227,7 @@ def shift_records(
                 m.Shift.worker_id.in_(worker_ids),
                 m.Shift.start_at >= warm,
                 m.Shift.start_at <= end,
+                m.Shift.voided_at.is_(None),
             )
             .order_by(m.Shift.worker_id, m.Shift.start_at)
         )

@@ -61,7 +61,8 @@ def planned_vs_actual(
     if until is None:
         until = session.scalar(
             select(func.max(m.ProductionRecord.day)).where(
-                m.ProductionRecord.enterprise_id == enterprise_id
+                m.ProductionRecord.enterprise_id == enterprise_id,
+                m.ProductionRecord.voided_at.is_(None),
             )
         )
     last = min(adoption.last_day, until) if until else adoption.last_day
@@ -76,7 +77,7 @@ def planned_vs_actual(
     kilns = {k for k, _w in planned}
     for kiln_id, day, output in session.execute(
         select(m.ProductionRecord.kiln_id, m.ProductionRecord.day, m.ProductionRecord.output_t)
-        .where(m.ProductionRecord.kiln_id.in_(kilns))
+        .where(m.ProductionRecord.kiln_id.in_(kilns), m.ProductionRecord.voided_at.is_(None))
         .where(m.ProductionRecord.day.between(adoption.first_day, last))
     ):
         actual[(kiln_id, _monday(day))] += output

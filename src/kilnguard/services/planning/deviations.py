@@ -190,7 +190,8 @@ def raise_plan_alerts(
         adoption = latest_adoption(session, who, enterprise_id)
         last = session.scalar(
             select(func.max(m.ProductionRecord.day)).where(
-                m.ProductionRecord.enterprise_id == enterprise_id
+                m.ProductionRecord.enterprise_id == enterprise_id,
+                m.ProductionRecord.voided_at.is_(None),
             )
         )
         if adoption is None or last is None:

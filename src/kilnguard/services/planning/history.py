@@ -72,7 +72,10 @@ def crew_sizes(
     counts: dict[tuple[int | None, dt.datetime], int] = defaultdict(int)
     for kiln_id, start in session.execute(
         select(m.Shift.kiln_id, m.Shift.start_at).where(
-            m.Shift.kiln_id.in_(ids), m.Shift.start_at >= since, m.Shift.start_at < until
+            m.Shift.kiln_id.in_(ids),
+            m.Shift.start_at >= since,
+            m.Shift.start_at < until,
+            m.Shift.voided_at.is_(None),
         )
     ):
         counts[(kiln_id, start)] += 1

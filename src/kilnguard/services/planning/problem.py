@@ -118,7 +118,8 @@ def default_as_of(session: Session, enterprise_id: int) -> dt.date:
         return entered
     last = session.scalar(
         select(func.max(m.ProductionRecord.day)).where(
-            m.ProductionRecord.enterprise_id == enterprise_id
+            m.ProductionRecord.enterprise_id == enterprise_id,
+            m.ProductionRecord.voided_at.is_(None),
         )
     )
     if last is None:
@@ -160,7 +161,7 @@ def _open_targets(
     target_rows: dict[str, m.Target] = {}
     for t in session.scalars(
         select(m.Target)
-        .where(m.Target.enterprise_id == kilns[0].enterprise_id)
+        .where(m.Target.enterprise_id == kilns[0].enterprise_id, m.Target.voided_at.is_(None))
         .order_by(m.Target.deadline)
     ):
         if t.entered_on > as_of or t.deadline < horizon_start:
@@ -206,7 +207,9 @@ def _open_maintenance(
         p.id: p
         for p in session.scalars(
             select(m.MaintenancePlan).where(
-                m.MaintenancePlan.kiln_id.in_(ids), m.MaintenancePlan.safety_critical
+                m.MaintenancePlan.kiln_id.in_(ids),
+                m.MaintenancePlan.safety_critical,
+                m.MaintenancePlan.voided_at.is_(None),
             )
         )
     }
@@ -215,7 +218,11 @@ def _open_maintenance(
     last_due: dict[int, dt.date] = {}
     for wo in session.scalars(
         select(m.WorkOrder)
-        .where(m.WorkOrder.kiln_id.in_(ids), m.WorkOrder.safety_critical)
+        .where(
+            m.WorkOrder.kiln_id.in_(ids),
+            m.WorkOrder.safety_critical,
+            m.WorkOrder.voided_at.is_(None),
+        )
         .order_by(m.WorkOrder.id)
     ):
         due = _original_due(wo)
@@ -354,7 +361,9 @@ def build_problem(
             s.reason or "planned stop",
         )
         for s in session.scalars(
-            select(m.PlannedStop).where(m.PlannedStop.kiln_id.in_([k.id for k in kilns]))
+            select(m.PlannedStop).where(
+                m.PlannedStop.kiln_id.in_([k.id for k in kilns]), m.PlannedStop.voided_at.is_(None)
+            )
         )
         if s.end_on >= horizon_start and s.start_on <= horizon_end
     )

@@ -10,10 +10,16 @@ listing every bad row, so an import is all-or-nothing.
 - `setup`: edit, retire, reinstate, list and look up those units (CLI, REST, web forms);
 - `production`: production records and shifts; `maintenance`: maintenance plans, work orders,
   deferrals, planned stops; `targets`; `incidents`;
+- `entry`: the rules that protect the record (dates, plausible output, duplicates, numbers
+  and shift times as typed);
+- `corrections`: correct and void any registered record kind with a reason, and its history;
 - `views`: what the REST routes and kiln pages read.
 """
 
 from kilnguard.services.records.batch import require_active as require_active
+from kilnguard.services.records.corrections import correct as correct
+from kilnguard.services.records.corrections import history as history
+from kilnguard.services.records.corrections import void as void
 from kilnguard.services.records.incidents import IncidentIn as IncidentIn
 from kilnguard.services.records.incidents import create_incident as create_incident
 from kilnguard.services.records.maintenance import MaintenancePlanIn as MaintenancePlanIn

@@ -38,6 +38,11 @@ RECORD_KINDS: dict[str, tuple[type[m.Base], tuple[str, ...]]] = {
 Values = dict[str, Any]
 
 
+def segment_of(model: type[m.Base]) -> str:
+    """The URL segment of a record table (`RECORD_KINDS`' key)."""
+    return next(k for k, (table, _) in RECORD_KINDS.items() if table is model)
+
+
 def record_values(row: m.Base) -> Values:
     """A record's stored columns; a work order also lists its deferrals, oldest first."""
     values = writes.record_payload(row)
@@ -54,10 +59,14 @@ def list_records(
     filters: Mapping[str, int | None],
     limit: int,
     offset: int,
+    include_voided: bool = False,
 ) -> list[Values]:
-    """Records of `kind` that `who` may read, by id, narrowed by the kind's filter columns."""
+    """Records of `kind` that `who` may read, by id, narrowed by the kind's filter columns;
+    voided records only when asked for (they are kept, but no longer count)."""
     model, columns = RECORD_KINDS[kind]
     stmt = access.scoped(session, who, select(model), model)
+    if not include_voided and issubclass(model, m.Voidable):
+        stmt = stmt.where(model.voided_at.is_(None))
     for col in columns:
         if filters.get(col) is not None:
             stmt = stmt.where(getattr(model, col) == filters[col])

@@ -16,7 +16,8 @@ transaction), returns numbers only —
 
 Production is summed per kiln and day in the database (each shift's row adds up; the engine
 works per day), hours capped at 24 as before. Shifts come sorted by (start, worker id), as the
-record list was by start (workers are numbered in order of their first shift).
+record list was by start (workers are numbered in order of their first shift). Voided rows
+(`voided_at` set) are left out: the engine sees the current version of the record only.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ from kilnguard.domain.risk.records import (
 from kilnguard.store import models as m
 
 __all__ = ["read_columns", "read_production", "read_shifts"]
+
+#: Only current rows count: a voided record (issue 16 point 2) is kept but read by nobody here.
+CURRENT = "voided_at IS NULL"
 
 #: Hours fired in a day beyond 24 are bad data: the day is full.
 MAX_DAY_HOURS = 24.0
@@ -112,7 +116,7 @@ def read_production(session: Session, ids: Sequence[int], *, conn: Any = None) -
     index ``ids`` (``kiln_ids`` are their str ids). Rows sorted by kiln, then day.
     ``conn``: read through this driver connection instead of the session's."""
     dialect = session.get_bind().dialect.name
-    where = f"kiln_id IN ({_id_list(ids)})"
+    where = f"kiln_id IN ({_id_list(ids)}) AND {CURRENT}"
     if dialect == "postgresql":
         kiln, day, out, hours = _pg_columns(
             session,
@@ -131,7 +135,7 @@ def read_production(session: Session, ids: Sequence[int], *, conn: Any = None) -
             p = m.ProductionRecord
             cur = session.execute(
                 select(p.kiln_id, p.day, func.sum(p.output_t), func.sum(p.hours_fired))
-                .where(p.kiln_id.in_(list(ids)))
+                .where(p.kiln_id.in_(list(ids)), p.voided_at.is_(None))
                 .group_by(p.kiln_id, p.day)
             )
             cur = ((k, (d - EPOCH).days, o, h) for k, d, o, h in cur)
@@ -268,7 +272,7 @@ def read_shifts(session: Session, ids: Sequence[int]) -> ShiftColumns:
     ``worker_ids`` are str(worker id); a crew is str(crew id), or ``w<worker id>`` for a worker
     on no crew (a crew of one); kiln codes index ``ids``."""
     dialect = session.get_bind().dialect.name
-    where = f"kiln_id IN ({_id_list(ids)})"
+    where = f"kiln_id IN ({_id_list(ids)}) AND {CURRENT}"
     if dialect == "postgresql":
         us = "round(date_part('epoch', {}) * 1000000)::int8"  # float8 s → exact µs
         worker, crew, kiln, start, end = _pg_columns(
@@ -306,7 +310,7 @@ def read_shifts(session: Session, ids: Sequence[int]) -> ShiftColumns:
         s = m.Shift
         rows = session.execute(
             select(s.worker_id, s.crew_id, s.kiln_id, s.start_at, s.end_at).where(
-                s.kiln_id.in_(list(ids))
+                s.kiln_id.in_(list(ids)), s.voided_at.is_(None)
             )
         ).all()
         worker = np.array([r[0] for r in rows], dtype=np.int64)

@@ -233,7 +233,10 @@ def recompute(
         not kilns
         or session.scalar(
             select(m.ProductionRecord.id)
-            .where(m.ProductionRecord.enterprise_id == enterprise_id)
+            .where(
+                m.ProductionRecord.enterprise_id == enterprise_id,
+                m.ProductionRecord.voided_at.is_(None),
+            )
             .limit(1)
         )
         is None

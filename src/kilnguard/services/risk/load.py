@@ -227,7 +227,9 @@ def load_history(
     stops = idle_day_stops(production) + [
         rk.PlannedStop(sid[kiln_id], start_on, end_on, bool(relines))
         for kiln_id, start_on, end_on, relines in session.execute(
-            select(ps.kiln_id, ps.start_on, ps.end_on, ps.relines_lining).where(ps.kiln_id.in_(ids))
+            select(ps.kiln_id, ps.start_on, ps.end_on, ps.relines_lining).where(
+                ps.kiln_id.in_(ids), ps.voided_at.is_(None)
+            )
         )
     ]
     targets = _targets(session, kilns, sid)
@@ -262,7 +264,10 @@ def _targets(session: Session, kilns: Sequence[m.Kiln], sid: dict[int, str]) -> 
             by_section[k.section_id].append(sid[k.id])
     targets = []
     for t in session.scalars(
-        select(m.Target).where(m.Target.enterprise_id.in_({k.enterprise_id for k in kilns}))
+        select(m.Target).where(
+            m.Target.enterprise_id.in_({k.enterprise_id for k in kilns}),
+            m.Target.voided_at.is_(None),
+        )
     ):
         if t.kiln_id is not None:
             scope = [sid[t.kiln_id]] if t.kiln_id in sid else []
@@ -299,7 +304,11 @@ def _maintenance(
         select(
             mp.id, mp.kiln_id, mp.task, mp.interval_days, mp.interval_t, mp.safety_critical,
             mp.protects,
-        ).where(mp.kiln_id.in_(ids), mp.safety_critical | (mp.protects != Protects.NONE.value))
+        ).where(
+            mp.kiln_id.in_(ids),
+            mp.voided_at.is_(None),
+            mp.safety_critical | (mp.protects != Protects.NONE.value),
+        )
     ):  # fmt: skip
         interval = every_d or (every_t or 0) / rated[kiln_id] or 30
         plans[p_id] = rk.MaintenancePlan(
@@ -313,7 +322,11 @@ def _maintenance(
         )
     lining_plans = [i for i, p in plans.items() if p.renews_lining]
     wo_t, df = m.WorkOrder, m.WorkOrderDeferral
-    selected = wo_t.kiln_id.in_(ids) & (wo_t.safety_critical | wo_t.plan_id.in_(lining_plans))
+    selected = (
+        wo_t.kiln_id.in_(ids)
+        & wo_t.voided_at.is_(None)
+        & (wo_t.safety_critical | wo_t.plan_id.in_(lining_plans))
+    )
     deferrals: dict[int, list[tuple[dt.date, dt.date, str, str]]] = defaultdict(list)
     for wo_id, on, previous_due, reason, by in session.execute(
         select(df.work_order_id, df.deferred_on, df.previous_due_on, df.reason, df.deferred_by)

@@ -58,7 +58,9 @@ def replay_kiln(
     NotFound when `who` may not read the kiln."""
     kiln = access.get_readable(session, who, m.Kiln, kiln_id)
     has = session.scalar(
-        select(m.ProductionRecord.id).where(m.ProductionRecord.kiln_id == kiln.id).limit(1)
+        select(m.ProductionRecord.id)
+        .where(m.ProductionRecord.kiln_id == kiln.id, m.ProductionRecord.voided_at.is_(None))
+        .limit(1)
     )
     if has is None:
         return None

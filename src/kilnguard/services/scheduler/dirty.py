@@ -122,7 +122,9 @@ def _complete_up_to(session: Session, ent: m.Enterprise) -> dt.date | None:
     today = writes.now(session).astimezone(ZoneInfo(ent.region.timezone)).date()
     latest = session.scalar(
         select(func.max(m.ProductionRecord.day)).where(
-            m.ProductionRecord.enterprise_id == ent.id, m.ProductionRecord.day <= today
+            m.ProductionRecord.enterprise_id == ent.id,
+            m.ProductionRecord.day <= today,
+            m.ProductionRecord.voided_at.is_(None),
         )
     )
     if latest is None:

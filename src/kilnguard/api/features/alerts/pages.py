@@ -1,9 +1,12 @@
-"""Alert pages: the web inbox /alerts (acknowledge inline), the kiln page's risk panel
-(current level, explanation, alert history) and its indicator plot /kilns/{id}/risk.png."""
+"""Alert pages: the web inbox /alerts (acknowledge or comment inline: the acknowledge button
+only for who may press it), the kiln page's risk panel (current level, explanation, alert
+history) and its static indicator plot /kilns/{id}/risk.png (for reports; the page's chart is
+the interactive one of `dashboards.charts`). Times are plant times with the zone."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Form, Request
@@ -33,7 +36,7 @@ def _inbox(
     request: Request, who: Principal, errors: dict[int, str] | None = None, status: int = 200
 ) -> HTMLResponse:
     with uow(request) as session:
-        open_alerts = al.describe(session, al.list_alerts(session, who, state="open"))
+        open_alerts = al.describe(session, al.list_alerts(session, who, state="open"), who)
         closed = al.describe(session, al.list_alerts(session, who, state="closed")[:200])
         plants = views.readable_enterprises(session, who)
     return render_at(
@@ -54,11 +57,14 @@ def inbox(request: Request, who: Who) -> HTMLResponse:
     return _inbox(request, who)
 
 
-@router.post("/alerts/{alert_id}/acknowledge", response_model=None)
-def inbox_ack(request: Request, who: Who, alert_id: int, comment: str = Form("")) -> Response:
+def _act(
+    request: Request, who: Principal, alert_id: int, act: Callable[[Session], object]
+) -> Response:
+    """Run an act on an alert from the inbox: back to the alert, or the inbox with the error
+    under it (422 bad input, 409 a conflict); NotFound and PermissionDenied go to the app."""
     try:
         with uow(request) as session:
-            al.acknowledge(session, who, alert_id, comment)
+            act(session)
     except ValidationError as exc:
         return _inbox(request, who, {alert_id: exc.message}, 422)
     except (NotFound, PermissionDenied):
@@ -68,8 +74,20 @@ def inbox_ack(request: Request, who: Who, alert_id: int, comment: str = Form("")
     return RedirectResponse(f"/alerts#alert-{alert_id}", status_code=303)
 
 
+@router.post("/alerts/{alert_id}/acknowledge", response_model=None)
+def inbox_ack(request: Request, who: Who, alert_id: int, comment: str = Form("")) -> Response:
+    return _act(request, who, alert_id, lambda s: al.acknowledge(s, who, alert_id, comment))
+
+
+@router.post("/alerts/{alert_id}/comments", response_model=None)
+def inbox_comment(request: Request, who: Who, alert_id: int, comment: str = Form("")) -> Response:
+    """A comment that does not acknowledge the alert (its escalation goes on)."""
+    return _act(request, who, alert_id, lambda s: al.comment(s, who, alert_id, comment))
+
+
 def kiln_risk_panel(session: Session, who: Principal, kiln: views.KilnRef) -> dict[str, Any]:
-    """Kiln page: current level and explanation, the alert history, the indicator plot."""
+    """Kiln page: current level and explanation, the alert history (the chart is its own
+    panel, `dashboards.charts`)."""
     risk = al.kiln_risk(session, who, kiln_id=kiln.id)
     return {
         "kiln_id": risk.kiln_id,

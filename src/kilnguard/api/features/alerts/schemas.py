@@ -1,4 +1,5 @@
-"""Alert API shapes: an alert with its escalation steps, and the acknowledgement body."""
+"""Alert API shapes: an alert with its escalation steps, comments and figures (when raised and
+now), and the acknowledgement and comment bodies."""
 
 from __future__ import annotations
 
@@ -10,6 +11,24 @@ from kilnguard.api.shell import EnterpriseItem
 
 class AckBody(Body):
     comment: str = Field(description="What is being done about it (required).")
+
+
+class CommentBody(Body):
+    comment: str = Field(description="What you see or do (required); it does not acknowledge.")
+
+
+class CommentOut(BaseModel):
+    author: str
+    role: str
+    at: str = Field(description="When (ISO 8601, UTC)")
+    text: str
+
+
+class FigureOut(BaseModel):
+    day: str = Field(description="The stored level's day")
+    level: str
+    risk_ratio: float = Field(description="R on that day (× a kiln within its design basis)")
+    reason: str = Field(description="The kiln's top cause that day")
 
 
 class EscalationOut(BaseModel):
@@ -40,3 +59,8 @@ class AlertOut(EnterpriseItem):
     closed_reason: str
     source: str
     escalations: list[EscalationOut]
+    comments: list[CommentOut] = Field(description="Comments (they do not acknowledge)")
+    raised_figure: FigureOut | None = Field(description="The figure that raised the alert")
+    current_figure: FigureOut | None = Field(description="The kiln's figure now")
+    may_acknowledge: bool = Field(description="Whether you may acknowledge it now")
+    may_comment: bool = Field(description="Whether you may comment on it")

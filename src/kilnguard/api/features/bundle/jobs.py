@@ -273,8 +273,14 @@ def start_commit(job: Job, store: JobStore, engine: Engine, clock: Clock, who: P
         try:
             job.progress("reading the file", 0, 1)
             bundle = bsvc.read_bundle(unpacked(job.path))
-            with unit_of_work(engine, clock=clock) as session:
-                result = bsvc.import_bundle(session, who, bundle, progress=job.progress)
+            _, imported = bsvc.import_checked_first(
+                lambda write: unit_of_work(engine, clock=clock, write=write),
+                who,
+                bundle,
+                progress=job.progress,
+            )
+            assert imported is not None  # not a dry run
+            result = imported
             job.result = _result(result)
             job.summary = {str(k): _counts(v) for k, v in result.summary.items()}
             job.state = "committed"

@@ -1,4 +1,6 @@
-"""REST routes for plant records: list and get for every kind, create for the writable ones.
+"""REST routes for plant records: list and get for every kind, create for the writable ones,
+and for every record kind a user enters: correct (`PATCH`), void (`POST …/void`) and its
+history (`GET …/history`), through `services.records.corrections`.
 
 Reads and creates are each written once for all kinds (`_read_routes`, `_create_route`); reads
 go through the record views of `services.records.views` (tenancy: a record of another
@@ -52,6 +54,7 @@ def _read_routes(path: str, out: type[s.Out]) -> None:
         region_id: int | None = None,
         limit: int = Query(500, ge=1, le=10_000),
         offset: int = Query(0, ge=0),
+        include_voided: bool = Query(False, description="Also list voided records"),
     ) -> list[Any]:
         given = {
             "enterprise_id": enterprise_id,
@@ -63,7 +66,13 @@ def _read_routes(path: str, out: type[s.Out]) -> None:
         }
         with uow(request) as session:
             rows = views.list_records(
-                session, who, kind=path, filters=given, limit=limit, offset=offset
+                session,
+                who,
+                kind=path,
+                filters=given,
+                limit=limit,
+                offset=offset,
+                include_voided=include_voided,
             )
             return [out.model_validate(r) for r in rows]
 
@@ -161,3 +170,59 @@ def complete_work_order(
     with uow(request) as session:
         svc.complete_work_order(session, who, work_order_id=record_id, **body.model_dump())
         return _stored(session, who, "work-orders", record_id)
+
+
+#: The refusals of a correction or a void, beyond the app-wide ones.
+ACT_REFUSALS: dict[int | str, dict[str, Any]] = {
+    403: {"description": "Your role may not change this kind of record"},
+    404: {"description": "No such record, or not yours to see"},
+    409: {"description": "The record was voided: it is kept as it was"},
+    422: {"description": "A new value breaks an entry rule, or no reason was given"},
+}
+
+
+def _act_routes(path: str) -> None:
+    label = path.replace("-", " ").rstrip("s")
+
+    def correct(request: Request, who: Who, record_id: int, body: s.CorrectionIn) -> Any:
+        with uow(request) as session:
+            svc.correct(
+                session,
+                who,
+                path,
+                record_id,
+                body.changes,
+                body.reason,
+                confirm_reason=body.confirm_reason,
+            )
+            return _stored(session, who, path, record_id)
+
+    def void(request: Request, who: Who, record_id: int, body: s.VoidIn) -> Any:
+        with uow(request) as session:
+            svc.void(session, who, path, record_id, body.reason)
+            return _stored(session, who, path, record_id)
+
+    def history(request: Request, who: Who, record_id: int) -> list[s.HistoryOut]:
+        with uow(request) as session:
+            entries = svc.history(session, who, path, record_id)
+            return [s.HistoryOut.model_validate(e) for e in entries]
+
+    for fn, method, suffix, model, summary in (
+        (correct, "PATCH", "", KINDS[path], f"Correct a {label}, with a reason"),
+        (void, "POST", "/void", KINDS[path], f"Void a {label}, with a reason (never deleted)"),
+        (history, "GET", "/history", list[s.HistoryOut], f"A {label}'s acts, oldest first"),
+    ):
+        router.add_api_route(
+            f"/{path}/{{record_id}}{suffix}",
+            fn,
+            methods=[method],
+            response_model=model,
+            summary=summary,
+            tags=[path],
+            responses=ACT_REFUSALS if method != "GET" else {404: ACT_REFUSALS[404]},
+            name=f"{fn.__name__}_{path.replace('-', '_')}",
+        )
+
+
+for _path in CREATES:
+    _act_routes(_path)

@@ -18,6 +18,15 @@ class Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+class VoidableOut(Out):
+    """A record that is corrected or voided, never deleted: a voided one is kept, with when,
+    by whom and why, and counts nowhere (lists leave it out unless `include_voided`)."""
+
+    voided_at: dt.datetime | None = Field(None, description="When it was voided (UTC)")
+    voided_by: str | None = Field(None, description="The user who voided it")
+    void_reason: str | None = Field(None, description="Why it was voided")
+
+
 class EnterpriseOut(Out):
     id: int
     region_id: int
@@ -74,7 +83,7 @@ class WorkerOut(Out):
     source: str
 
 
-class ProductionOut(Out):
+class ProductionOut(VoidableOut):
     id: int
     enterprise_id: int
     kiln_id: int
@@ -93,9 +102,14 @@ class ProductionCreate(Body):
     hours_fired: float = Field(description="Hours the kiln was fired in this shift [h]")
     shift_no: int = 1
     note: str = ""
+    confirm_reason: str = Field(
+        "",
+        description="Why an output above 2× the kiln's rated day is right (kept on the note); "
+        "required above 2×, and above 5× the output is refused",
+    )
 
 
-class ShiftOut(Out):
+class ShiftOut(VoidableOut):
     id: int
     enterprise_id: int
     worker_id: int
@@ -127,7 +141,7 @@ class DeferralOut(Out):
     source: str
 
 
-class WorkOrderOut(Out):
+class WorkOrderOut(VoidableOut):
     id: int
     enterprise_id: int
     kiln_id: int
@@ -162,7 +176,7 @@ class WorkOrderComplete(Body):
     findings: str = ""
 
 
-class MaintenancePlanOut(Out):
+class MaintenancePlanOut(VoidableOut):
     id: int
     enterprise_id: int
     kiln_id: int
@@ -175,7 +189,7 @@ class MaintenancePlanOut(Out):
     source: str
 
 
-class PlannedStopOut(Out):
+class PlannedStopOut(VoidableOut):
     id: int
     enterprise_id: int
     kiln_id: int
@@ -186,7 +200,7 @@ class PlannedStopOut(Out):
     source: str
 
 
-class TargetOut(Out):
+class TargetOut(VoidableOut):
     id: int
     enterprise_id: int
     section_id: int | None
@@ -200,7 +214,7 @@ class TargetOut(Out):
     source: str
 
 
-class IncidentOut(Out):
+class IncidentOut(VoidableOut):
     id: int
     enterprise_id: int
     kiln_id: int | None
@@ -215,6 +229,36 @@ class IncidentOut(Out):
     description: str
     immediate_actions: str
     source: str
+
+
+class CorrectionIn(Body):
+    """A correction: the fields to change (text or typed values; a time without an offset is
+    read in plant time) and why; the audit log keeps every field before and after."""
+
+    changes: dict[str, Any] = Field(
+        description='Field -> new value, e.g. {"output_t": 56.4}; the correctable fields of '
+        "each kind: production day, shift_no, output_t, hours_fired, note; shift start_at, "
+        "end_at, role; work order task, safety_critical, due_on, done_on, findings; …"
+    )
+    reason: str = Field(description="Why the record is corrected (kept in the audit log)")
+    confirm_reason: str = Field(
+        "", description="Why an output above 2× the kiln's rated day is right"
+    )
+
+
+class VoidIn(Body):
+    reason: str = Field(description="Why the record is voided (kept on it and in the audit log)")
+
+
+class HistoryOut(Out):
+    """One act on a record (create, correct, void, defer, complete), from the audit log."""
+
+    at: dt.datetime
+    actor: str
+    action: str
+    reason: str
+    before: dict[str, Any]
+    after: dict[str, Any]
 
 
 def body_of(data: type[Any], name: str, omit: tuple[str, ...] = ("source",)) -> type[BaseModel]:
