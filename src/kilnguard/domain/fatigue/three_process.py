@@ -138,8 +138,14 @@ def kss_peak_grid(
     t_w: FloatArray,
     s_la: FloatArray,
 ) -> FloatArray:
-    """Peak KSS of duties over their start, their end and every quarter hour in between (local
-    clock). Sleep inertia is left out (see module doc).
+    """Peak KSS of duties over the quarter hours of the local clock that cover them: the
+    quarter hour at or before the start, every one inside, and the one at or after the end.
+    Sleep inertia is left out (see module doc).
+
+    Sampling the covering quarter hours rather than the duty's own start and end keeps the peak
+    monotone in the duty (issue 13 point 3): a duty one minute longer covers every sample of
+    the shorter one. Sampled at its own end instead, a duty 100.58 h → 100.60 h in a circadian
+    rise lost its highest sample (KSS 7.183270 → 7.183265), found by the Hypothesis property.
 
     ``s_la`` is S − la at ``t_w`` (the end of the last sleep or nap). On the quarter-hour grid
     A − la = x0·q^j + CU_j with q = e^(d/4): for duties of one pattern (the same first quarter
@@ -149,10 +155,11 @@ def kss_peak_grid(
     a longer duty never has a lower peak.
     """
     q = math.exp(p.d * 0.25)
-    a_min = _alertness_at(p, cu_ext, start, t_w, s_la)
-    np.minimum(a_min, _alertness_at(p, cu_ext, end, t_w, s_la), out=a_min)
     lo_q = np.floor(start * 4.0)
-    n_pts = (np.ceil(end * 4.0) - 1.0 - lo_q).astype(np.int64)  # quarter hours in (start, end)
+    hi_q = np.ceil(end * 4.0)
+    a_min = _alertness_at(p, cu_ext, lo_q / 4.0, t_w, s_la)
+    np.minimum(a_min, _alertness_at(p, cu_ext, hi_q / 4.0, t_w, s_la), out=a_min)
+    n_pts = (hi_q - 1.0 - lo_q).astype(np.int64)  # quarter hours strictly between the two
     inside = np.flatnonzero(n_pts > 0)
     if len(inside):
         g0 = (lo_q[inside] + 1.0) / 4.0

@@ -6,6 +6,7 @@ import datetime as dt
 
 from kilnguard.domain.fatigue.hse_fri import fatigue, job, risk
 from kilnguard.domain.fatigue.hse_fri.inputs import Duty, DutyIndex, is_night, validate
+from kilnguard.domain.fatigue.hse_fri.risk import SNAP_DIGITS
 
 
 def roster_clock(duties: list[Duty]) -> list[tuple[float, float]]:
@@ -15,8 +16,8 @@ def roster_clock(duties: list[Duty]) -> list[tuple[float, float]]:
     origin = dt.datetime.combine(duties[0].start.date(), dt.time())
     return [
         (
-            (d.start - origin).total_seconds() / 3600.0,
-            (d.end - origin).total_seconds() / 3600.0,
+            round((d.start - origin).total_seconds() / 3600.0, SNAP_DIGITS),
+            round((d.end - origin).total_seconds() / 3600.0, SNAP_DIGITS),
         )
         for d in duties
     ]
