@@ -55,23 +55,3 @@ def test_later_duties_do_not_change_a_day_s_figures() -> None:
     b = build_inputs(Records([KILN], shifts=later), D0, day(7))
     assert fri_of_kiln_day(a, 0, 3) == fri_of_kiln_day(b, 0, 3)
     assert fri_of_kiln_day(a, 0, 7) == ()
-
-
-def test_the_explanation_names_fi_and_ri_when_the_people_barrier_sets_the_level() -> None:
-    """Two weeks of 12-h nights without a day off on a kiln within its rating: the people barrier
-    alone sets the level, and the explanation names the FRI's RI (with its components), FI and
-    the policy limits, the same in the reference loop."""
-    from kilnguard.domain.risk import ProductionRecord, assess, assess_reference, explain
-
-    shifts = [_shift("w1", "night crew", i, 19, 12) for i in range(-14, 8)]
-    prod = [ProductionRecord("K1", day(i), 0.9, 24.0) for i in range(-7, 8)]
-    inputs = build_inputs(Records([KILN], prod, shifts=shifts), D0, day(7))
-    res = assess(inputs)
-    text = explain(res, 0, 7).text
-    assert res.levels[0, 7] >= 1
-    assert "HSE FRI risk index RI" in text and "cumulative" in text and "fatigue index FI" in text
-    assert "policy limit 1.6" in text and "by night" in text
-    assert "monotone bound" in text
-    assert text == assess_reference(inputs).explanations[0][7].text
-    quiet = build_inputs(Records([KILN], prod, shifts=[]), D0, day(7))
-    assert "HSE FRI" not in explain(assess(quiet), 0, 7).text

@@ -16,20 +16,13 @@ row of the same type" restarted when a night was slipped into a run of days).
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 from kilnguard.domain.errors import ValidationError
 from kilnguard.domain.fatigue import rosters
-from kilnguard.domain.fatigue._types import BoolArray, FloatArray
-from kilnguard.domain.fatigue.fri import (
-    MAX_DUTY_H,
-    fri_shift_length_rr,
-    successive_rr,
-)
-from kilnguard.domain.fatigue.hse_fri.monotone import bound_of, bound_parts, ri_bound_reference
+from kilnguard.domain.fatigue._types import FloatArray
+from kilnguard.domain.fatigue.fri import MAX_DUTY_H, fri_shift_length_rr, successive_rr
 from kilnguard.domain.fatigue.rosters import (
     RosterRules,
     ShiftFatigue,
@@ -83,11 +76,8 @@ def shift_fatigue(
     breaches = np.empty(n, dtype=np.int8)
     rr_len = np.empty(n)
     rr_succ = np.empty(n)
+    rr_quick = np.empty(n)
     rr_shift = np.empty(n)  # product of the three
-    kind = np.empty(n, dtype=np.int8)  # shift type: 0 morning/day, 1 afternoon/evening, 2 night
-    bound_u = np.empty(n)  # HSE FRI RI bound: the duty's cumulative increment, timing × job
-    bound_tj = np.empty(n)
-    fri_in = _fri_inputs(rr)
     carry = [-1]  # index of the last break of the run before the chunk
     i8 = np.int8
     for lo in range(0, n, _CHUNK):  # cache-sized chunks; runs carry over between chunks
@@ -97,7 +87,7 @@ def shift_fatigue(
         cons = _run_chunk(rest[lo:hi] < rr.weekly_rest_h, idx, carry, 0)
         nts = nights_before[idx + 1] - nights_before[idx + 1 - cons]
         nts[~night] = 0
-        quick = rest[lo:hi] < rr.min_rest_h  # the EU rule's breach (a quick return: ≤ 11 h)
+        quick = rest[lo:hi] < rr.min_rest_h
         length_c = length[lo:hi]
         br = quick.view(i8) * i8(rosters.BREACH_QUICK_RETURN)
         br |= (cons > rr.max_consecutive_shifts).view(i8) * i8(rosters.BREACH_CONSECUTIVE_SHIFTS)
@@ -109,17 +99,9 @@ def shift_fatigue(
         by_day = successive_rr(cons, rr.successive_days_rr, rr.successive_days_step)
         by_night = successive_rr(nts, rr.successive_nights_rr, rr.successive_nights_step)
         rr_succ[lo:hi] = np.where(night, np.maximum(by_night, by_day), by_day)
+        rr_quick[lo:hi] = np.where(quick, rr.quick_return_rr, 1.0)
         np.multiply(rr_len[lo:hi], rr_succ[lo:hi], out=rr_shift[lo:hi])
-        clock = np.mod(s[lo:hi], 24.0)  # local time of the start
-        kind[lo:hi] = _shift_type(clock, length_c, night, rr)
-        bound_u[lo:hi], bound_tj[lo:hi] = bound_parts(
-            s[lo:hi], e[lo:hi], rr_len[lo:hi], **fri_in, clock=clock
-        )
-    rr_quick = np.where(_after_quick_return(shifts, rest, first, rr), rr.quick_return_rr, 1.0)
-    rr_shift *= rr_quick
-    rr_type = np.asarray(rr.shift_type_rr, dtype=np.float64)[kind]
-    rr_pattern = rr_shift * rr_type
-    bound = bound_of(first, s, e, bound_u, bound_tj, rest)
+        rr_shift[lo:hi] *= rr_quick[lo:hi]
     kss = _kss_peak(shifts, p, rule or SleepInference())
     return ShiftFatigue(
         length_h=length,
@@ -134,66 +116,7 @@ def shift_fatigue(
         rr_quick_return=rr_quick,
         rr_shift=rr_shift,
         breaches=breaches,
-        shift_type=kind,
-        rr_type=rr_type,
-        rr_pattern=rr_pattern,
-        ri_bound=bound,
-        rr_people=np.maximum(rr_pattern, bound),
     )
-
-
-def _fri_inputs(rr: RosterRules) -> dict[str, Any]:
-    """The HSE FRI job and break inputs of the roster rules (typical spell and break [min])."""
-    return {
-        "spell_min": (rr.break_every_min + rr.longest_work_min) / 2.0,
-        "break_min": (rr.break_min + rr.break_after_longest_min) / 2.0,
-        "workload": rr.workload,
-        "attention": rr.attention,
-    }
-
-
-def _after_quick_return(
-    shifts: ShiftTable, rest: FloatArray, first: BoolArray, rr: RosterRules
-) -> BoolArray:
-    """Shifts after a quick return (≤ 11 h rest): the shift itself and every shift of the worker
-    starting within ``quick_return_window_h`` after it ends (Nielsen et al. 2019, days 1 and 2).
-    The latest quick return before a shift ends last, so it is the one to test."""
-    n = len(rest)
-    idx = np.arange(n)
-    last_q = np.where(rest <= rr.quick_return_h, idx, -1)
-    np.maximum.accumulate(last_q, out=last_q)
-    start_of_worker = np.where(first, idx, 0)
-    np.maximum.accumulate(start_of_worker, out=start_of_worker)
-    ok = last_q >= start_of_worker
-    since = shifts.start_h - shifts.end_h[np.maximum(last_q, 0)]
-    return np.asarray(ok & (since < rr.quick_return_window_h))
-
-
-def _shift_type(
-    clock: FloatArray, length: FloatArray, is_night: BoolArray, rr: RosterRules
-) -> NDArray[np.int8]:
-    """0 morning/day, 1 afternoon/evening (≥ 3 h in 18:00–24:00), 2 night (the EU rule, ≥ 3 h in
-    23:00–06:00): the worst type a shift qualifies for, so a longer shift never has a lower one.
-    ``clock`` is the start's local time [h]; the evening windows of the day before, the start
-    day and the next (a duty of 24 h or more qualifies anyway: it holds a whole window)."""
-    lo, hi = rr.evening_from_h, rr.evening_from_h + ((rr.evening_to_h - rr.evening_from_h) % 24.0)
-    end = clock + length
-    today = np.minimum(end, hi)
-    today -= np.maximum(clock, lo)
-    np.maximum(today, 0.0, out=today)
-    nxt = np.minimum(end, hi + 24.0)
-    nxt -= np.maximum(clock, lo + 24.0)
-    np.maximum(nxt, 0.0, out=nxt)
-    today += nxt
-    nxt = np.minimum(end, hi - 24.0)  # a window that began the day before (wrapping windows)
-    nxt -= np.maximum(clock, lo - 24.0)
-    np.maximum(nxt, 0.0, out=nxt)
-    today += nxt
-    evening = today >= rr.evening_min_h - 1e-9  # 3 h on any clock's rounding
-    evening |= length >= 24.0
-    kind = evening.view(np.int8)
-    kind[is_night] = 2
-    return kind
 
 
 def _kss_peak(shifts: ShiftTable, p: TPMParams, rule: SleepInference) -> FloatArray:
@@ -400,7 +323,6 @@ def shift_fatigue_reference(
             j += 1
         s_cur, t_cur = p.s0, shifts.horizon_start_h
         prev_end: float | None = None
-        quick_end: float | None = None  # end of the worker's latest shift after a quick return
         cons = nights = 0
         for start, end in [(a, b) for _, a, b in rows[i:j]]:
             lo = shifts.horizon_start_h if prev_end is None else prev_end + r.commute_h
@@ -444,19 +366,7 @@ def shift_fatigue_reference(
             by_day = _table_rr(cons, rr.successive_days_rr, rr.successive_days_step)
             by_night = _table_rr(nights, rr.successive_nights_rr, rr.successive_nights_step)
             rr_succ = max(by_night, by_day) if is_night else by_day
-            if rest <= rr.quick_return_h:
-                quick_end = end
-            after_quick = quick_end is not None and start - quick_end < rr.quick_return_window_h
-            rr_quick = rr.quick_return_rr if after_quick else 1.0
-            evening_h = 0.0
-            span_ev = (rr.evening_to_h - rr.evening_from_h) % 24.0 or 24.0
-            day0 = math.floor((start - rr.evening_from_h) / 24.0)
-            while day0 * 24.0 + rr.evening_from_h < end:
-                w0 = day0 * 24.0 + rr.evening_from_h
-                evening_h += max(0.0, min(end, w0 + span_ev) - max(start, w0))
-                day0 += 1
-            kind = 2 if is_night else (1 if evening_h >= rr.evening_min_h - 1e-9 else 0)
-            rr_shift = rr_len * rr_succ * rr_quick
+            rr_quick = rr.quick_return_rr if quick else 1.0
             out.append(
                 {
                     "length_h": length,
@@ -469,18 +379,11 @@ def shift_fatigue_reference(
                     "rr_length": rr_len,
                     "rr_successive": rr_succ,
                     "rr_quick_return": rr_quick,
-                    "rr_shift": rr_shift,
+                    "rr_shift": rr_len * rr_succ * rr_quick,
                     "breaches": float(breaches),
-                    "shift_type": float(kind),
-                    "rr_type": rr.shift_type_rr[kind],
-                    "rr_pattern": rr_shift * rr.shift_type_rr[kind],
                 }
             )
             prev_end = end
-        bounds = ri_bound_reference([(0, a, b) for _, a, b in rows[i:j]], **_fri_inputs(rr))
-        for fig, bound in zip(out[i:j], bounds, strict=True):
-            fig["ri_bound"] = bound
-            fig["rr_people"] = max(fig["rr_pattern"], bound)
         i = j
     return out
 

@@ -10,11 +10,6 @@ and the HSE FRI shift-length curve.
   (08:00–16:00, mid 12:00) u = 0.0527: the FRI itself gives the 4th night 1.36 and the 4th day
   1.16 (F&T's figures) and the 7th night 1.72. kilnguard adds u per shift beyond the 4th to the
   tabulated 4th value (no upper bound: the FRI has none while no 24-h rest intervenes).
-* Shift type, Folkard & Tucker (2003) [R; SOURCES.md §3.2 "night +30 %, afternoon +18 % vs
-  mornings"]: relative risk morning 1.000, afternoon 1.183, night 1.304 (the trend across the three
-  shifts of three-shift systems, pooled from five studies). The successive-shift tables above are
-  relative to the first shift *of the same type*, so the n-th night is 1.304 × its table value
-  relative to a first morning (the 4th 8-h night 1.304 × 1.36 = 1.77).
 * HSE Fatigue and Risk Index shift-length curve (Spencer, Robertson & Folkard 2006, RR446,
   calculator v2.x) [D; V computed, SOURCES.md §3.2]: RR = 1.0359 − 0.8012·e^(−0.7315·L) below
   4.25 h (0.850 at 2 h, 0.947 at 3 h), 1 for 4.25 ≤ L ≤ 8.13 h, else 0.5713 + 0.1501·e^(0.129·L)
@@ -53,28 +48,10 @@ def fri_shift_length_rr(length_h: FloatArray | float) -> FloatArray:
     at its 24-h value beyond 24 h. The min and max take out the curve's two steps down (1.0001 at
     4.25 h, 0.99976 just above 8.13 h), so a longer duty never scores lower."""
     length = np.minimum(np.asarray(length_h, dtype=np.float64), MAX_DUTY_H)
-    out = np.ones_like(length)
-    high, low = length > 8.13, length < 4.25  # most duties are neither: no exp for them
-    out[high] = np.maximum(0.5713 + 0.1501 * np.exp(0.129 * length[high]), 1.0)
-    out[low] = np.minimum(1.0359 - 0.8012 * np.exp(-0.7315 * length[low]), 1.0)
-    return out
-
-
-#: Folkard & Tucker (2003) shift type relative risk: morning (day), afternoon (evening), night [R].
-SHIFT_TYPE_RR: tuple[float, float, float] = (1.000, 1.183, 1.304)
-
-
-def periodic_window_hours(
-    start_h: FloatArray, end_h: FloatArray, from_h: float, span_h: float
-) -> FloatArray:
-    """Hours of [start, end] inside the daily window from ``from_h`` for ``span_h`` hours (any
-    duty length): W(end) − W(start), W(t) the window hours from a fixed origin up to t."""
-
-    def upto(t: FloatArray) -> FloatArray:
-        x = t - from_h
-        return np.asarray(span_h * np.floor(x / 24.0) + np.minimum(np.mod(x, 24.0), span_h))
-
-    return np.asarray(upto(end_h) - upto(start_h), dtype=np.float64)
+    high = np.maximum(0.5713 + 0.1501 * np.exp(0.129 * length), 1.0)
+    low = np.minimum(1.0359 - 0.8012 * np.exp(-0.7315 * length), 1.0)
+    out = np.where(length <= 8.13, 1.0, high)
+    return np.asarray(np.where(length < 4.25, low, out), dtype=np.float64)
 
 
 def folkard_tucker_shift_length_rr(length_h: float) -> float:

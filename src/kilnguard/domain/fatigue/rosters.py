@@ -47,14 +47,13 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from kilnguard.domain.errors import ValidationError
 from kilnguard.domain.fatigue._types import BoolArray, FloatArray, IntArray
-from kilnguard.domain.fatigue.fri import FRI_DAY_INCREMENT, FRI_NIGHT_INCREMENT, SHIFT_TYPE_RR
+from kilnguard.domain.fatigue.fri import FRI_DAY_INCREMENT, FRI_NIGHT_INCREMENT
 
 #: Shifts per cache-sized chunk of the columnar passes (sleeps, runs, KSS).
 CHUNK = 16384
@@ -96,33 +95,6 @@ class RosterRules:
     successive_days_rr: tuple[float, ...] = (1.00, 1.02, 1.07, 1.17)  # Folkard & Tucker 2003 [R]
     successive_nights_step: float = FRI_NIGHT_INCREMENT  # per night beyond the 4th, FRI [D]
     successive_days_step: float = FRI_DAY_INCREMENT  # per shift beyond the 4th, FRI [D]
-    quick_return_h: float = 11.0  # quick return: ≤ 11 h between shifts, Nielsen et al. 2019 [V]
-    quick_return_window_h: float = 24.0
-    """The quick-return rate ratio applies to the shift after the short rest (Nielsen's day 1,
-    IRR 1.39) and to every shift starting < 24 h after that shift ends (day 2, IRR 1.39) [V
-    figures; the 24-h reading of "day 2" is P]."""
-    shift_type_rr: tuple[float, float, float] = (
-        SHIFT_TYPE_RR  # F&T 2003 morning/afternoon/night [R]
-    )
-    evening_from_h: float = 18.0  # an afternoon/evening shift: ≥ 3 h in 18:00–24:00 [P]
-    evening_to_h: float = 24.0
-    evening_min_h: float = 3.0
-    # the job and break inputs of the HSE FRI for every shift (calculator defaults [C/D], a plant
-    # sets its own: breaks as inputs, issue 13 point 2)
-    break_every_min: float = 180.0
-    break_min: float = 15.0
-    longest_work_min: float = 240.0
-    break_after_longest_min: float = 30.0
-    workload: int = 2  # 0–3, 3 the most demanding [D]
-    attention: int = 1  # 0–3, 3 all or nearly all of the time [D]
-
-    def fri_job_inputs(self) -> dict[str, Any]:
-        """The HSE FRI's job and break inputs, as ``hse_fri.fast.RosterColumns.with_defaults``
-        takes them."""
-        names = ("workload", "attention", "break_every_min", "break_min", "longest_work_min")
-        out = {n: getattr(self, n) for n in names}
-        out["break_after_longest_min"] = self.break_after_longest_min
-        return out
 
 
 @dataclass(frozen=True)
@@ -169,16 +141,6 @@ class ShiftFatigue:
     rr_quick_return: FloatArray
     rr_shift: FloatArray  # product of the three
     breaches: NDArray[np.int8] = field(repr=False)  # bit flags BREACH_*
-    shift_type: NDArray[np.int8] = field(default_factory=lambda: np.zeros(0, np.int8), repr=False)
-    """0 morning/day, 1 afternoon/evening, 2 night (the worst type the shift qualifies for)."""
-    rr_type: FloatArray = field(default_factory=lambda: np.zeros(0), repr=False)
-    """Folkard & Tucker shift-type relative risk (1.000 / 1.183 / 1.304)."""
-    rr_pattern: FloatArray = field(default_factory=lambda: np.zeros(0), repr=False)
-    """Folkard & Tucker pattern risk: rr_shift × rr_type (length, runs, quick returns, type)."""
-    ri_bound: FloatArray = field(default_factory=lambda: np.zeros(0), repr=False)
-    """HSE FRI Risk Index, monotone majorant, relative to a rested 8-h morning (hse_fri.monotone)."""
-    rr_people: FloatArray = field(default_factory=lambda: np.zeros(0), repr=False)
-    """max(rr_pattern, ri_bound): the worse of the two shift-pattern models, no time of day twice."""
 
 
 # --------------------------------------------------------------------------- model pieces

@@ -7,14 +7,12 @@ Model (docs/models/risk.md has the full reference)::
     F_dose      = 1 + k·X/W, X = Σ max(0, r_i − 1) over the last W = 30 days (overload duration)
     F_target    = 1 + (2.5 − 1)·0.5 while target pressure p > 1 (HEART EPC × APOA), else 1
     F_integrity = max(1, D)^(β−1) · (1 + overdue_days / interval_days)       (PFD ∝ time since test)
-    F_people    = max(RR_shift · 1.72^max(0, KSS_worst − 8), RR_pattern, RI_bound)   (the worse model)
+    F_people    = RR_shift · 1.72^max(0, KSS_worst − 8)
     level       = max(level(R), hard-rule floors)
 
 with r = max(daily, 7-day mean) load ratio, D the Palmgren–Miner lining damage (``wear``), RR_shift
 the Folkard & Tucker / HSE FRI shift-pattern risk and KSS the three-process-model sleepiness
-(``fatigue``), RR_pattern that risk with Folkard & Tucker's shift-type factor and RI_bound the
-HSE FRI Risk Index's monotone majorant (``hse_fri.monotone``) — each term counts time of day once,
-so they are combined by the maximum, never multiplied (docs/models/risk.md), p = Σ additional + max other open targets of quantity / (days · rated t/day of the
+(``fatigue``), p = Σ additional + max other open targets of quantity / (days · rated t/day of the
 scope), the target as imposed. Change control and detection are interfaces: they only set floors
 for now. Hard rules: p > 1 → amber; firing at r ≥ 2 → red; firing with an IPL proof test > 7 days
 overdue → stop; D ≥ 1 → amber; change-control severity and active alarms → their floors.
@@ -44,9 +42,7 @@ from kilnguard.domain.risk.explain import (
     Explanation,
     KilnDayFacts,
     compose,
-    level_of,
 )
-from kilnguard.domain.risk.fri_day import fri_of_kiln_day, fri_summary
 from kilnguard.domain.risk.records import PRIOR_DAYS, RiskInputs, Target
 from kilnguard.domain.wear import cumulative_damage
 
@@ -67,8 +63,6 @@ class CrewFatigue:
     shift_rr: FloatArray  # highest shift-pattern relative risk of a worker-shift (≥ 1)
     breach_shifts: IntArray  # worker-shifts with any rest-rule breach
     per_shift: ShiftFatigue
-    pattern_rr: FloatArray = field(default_factory=lambda: np.ones((0, 0)))
-    """Highest max(Folkard & Tucker pattern risk, HSE FRI RI bound) of a worker-shift (≥ 1)."""
 
 
 @dataclass(frozen=True)
@@ -118,7 +112,6 @@ def crew_fatigue(inputs: RiskInputs, config: RiskConfig | None = None) -> CrewFa
     kss_w = np.zeros(size)
     kss_m = np.zeros(size)
     rr = np.ones(size)
-    people = np.ones(size)
     n_breach = np.zeros(size, dtype=np.int64)
     rows = inputs.shift_order
     if len(rows):
@@ -131,7 +124,6 @@ def crew_fatigue(inputs: RiskInputs, config: RiskConfig | None = None) -> CrewFa
         kss_m[ids] = np.maximum.reduceat(crew_mean, ks)
         kss_w[ids] = np.maximum.reduceat(kss, row_ks)
         rr[ids] = np.maximum.reduceat(sf.rr_shift[rows], row_ks)
-        people[ids] = np.maximum.reduceat(sf.rr_people[rows], row_ks)
         breach = sf.breaches != 0
         n_breach[ids] = np.add.reduceat(breach[rows], row_ks, dtype=np.int64)
     shape = (n_k, n_d)
@@ -142,7 +134,6 @@ def crew_fatigue(inputs: RiskInputs, config: RiskConfig | None = None) -> CrewFa
         shift_rr=rr.reshape(shape),
         breach_shifts=n_breach.reshape(shape),
         per_shift=sf,
-        pattern_rr=people.reshape(shape),
     )
 
 
@@ -303,10 +294,6 @@ def assess(
     f_env *= rr_cont
     np.multiply(rr_wear, rr_maint, out=f_int)
     np.multiply(fat.shift_rr, rr_kss, out=f_ppl)
-    if fat.pattern_rr.shape == f_ppl.shape:
-        # the worse of: TPM sleepiness × run/length/quick-return risk; Folkard & Tucker with its
-        # shift-type factor; the HSE FRI RI bound — each counts time of day once (risk.md)
-        np.maximum(f_ppl, fat.pattern_rr, out=f_ppl)
     np.maximum(f_ppl, 1.0, out=f_ppl)  # a short duty (RR(L) < 1) credits nothing below the basis
     factors[3:] = 1.0  # change control and detection: interfaces, floors only for now
     risk = f_env * f_int
@@ -490,24 +477,7 @@ def facts(result: RiskResult, k: int, d: int) -> KilnDayFacts:
         rr_dose=float(result.rr_dose[k, d]),
         overload_window_days=result.config.overload_window_days,
         ipl_task=_ipl_task(inp, k, d),
-        pattern_rr=float(ps.rr_pattern[rows].max()) if len(rows) else 1.0,
-        ri_bound=float(ps.ri_bound[rows].max()) if len(rows) else 0.0,
-        fri_text=people_fri_text(inp, k, d, float(fl[2]), int(result.levels[k, d]), result.config),
     )
-
-
-def people_fri_text(
-    inp: RiskInputs, k: int, d: int, f_people: float, level: int, cfg: RiskConfig
-) -> str:
-    """The day's published HSE FRI figures (FI and RI per worker, ``fri_day``) when the people
-    barrier sets the level — alone at least amber and as high as the level — else "" (shared
-    with the reference loop). Computed on demand for those kiln-days only (≈ 3 ms each): the
-    stored levels explain every non-green kiln-day, and the barrier's own figures (the RI bound,
-    the pattern risk, KSS) are always in the facts."""
-    own = level_of(f_people, cfg)
-    if own < AMBER or own < level:
-        return ""
-    return fri_summary(fri_of_kiln_day(inp, k, d, rules=cfg.roster))
 
 
 def _ipl_task(inp: RiskInputs, k: int, d: int) -> str:

@@ -17,7 +17,6 @@ from kilnguard.domain.fatigue import (
     BREACH_OVER_24H,
     BREACH_QUICK_RETURN,
 )
-from kilnguard.domain.fatigue.hse_fri import POLICY_RI_LIMIT
 from kilnguard.domain.risk.config import LEVEL_NAMES, RiskConfig
 
 #: Hard-rule bit flags (``RiskResult.rules``).
@@ -88,9 +87,6 @@ class KilnDayFacts:
     rr_dose: float = 1.0
     overload_window_days: int = 30
     ipl_task: str = ""  # the protection layer's proof test most overdue ("" none)
-    pattern_rr: float = 1.0  # highest Folkard & Tucker pattern risk (with shift type) of a shift
-    ri_bound: float = 0.0  # highest HSE FRI RI bound (monotone in rest) of a shift
-    fri_text: str = ""  # the day's published FRI figures (fri_day.fri_summary), "" if not asked
 
 
 @dataclass(frozen=True)
@@ -188,17 +184,6 @@ def _facts(f: KilnDayFacts, b: int) -> list[str]:
                 f"shift pattern relative risk {f.shift_rr:.2f} (Folkard & Tucker, HSE FRI beyond "
                 "the 4th shift)"
             )
-        if f.pattern_rr > max(f.shift_rr, 1.0):
-            out.append(
-                f"with the shift-type factor {f.pattern_rr:.2f} (Folkard & Tucker: night ×1.304, "
-                "afternoon ×1.183 vs morning)"
-            )
-        if f.ri_bound > 1.0:
-            out.append(
-                f"HSE FRI risk index, monotone bound, {f.ri_bound:.2f} (policy line {POLICY_RI_LIMIT:g})"
-            )
-        if f.fri_text:
-            out.append(f.fri_text)
         if f.max_shift_h > 8.13:
             out.append(f"{f.max_shift_h:g} h shifts")
         kinds = f.breach_kinds

@@ -1,15 +1,15 @@
-"""HSE FRI (calculator replica) of the workers on one kiln-day: FI and RI per worker and crew.
+"""HSE FRI (calculator replica) of the workers on one kiln-day, on demand.
 
-Shown on the kiln page (``services/risk/fatigue.py``) and named in explanations when the people
-barrier moves (issue 13 point 1). Each worker's duties of the ``lookback_days`` before the day and
-those starting on it are scored (the cumulative components need the run that leads up to the day;
-nothing that starts after the day is read) with the vectorised replica
-(``domain/fatigue/hse_fri/fast.py``, equal to the scalar replica — tested), at the calculator's
-defaults for commute, workload, attention and breaks (or the roster rules' break inputs), which
-plants do not record per shift. Duties over 24 h are left out (the calculator cannot score them;
-the engine flags them). Policy limits, not part of the model: RI > 1.6, FI > 35 by day and > 45
-by night [V: SOURCES §3.2, Network Rail NR/L2/OHS/003 practice; RR446 and the calculator's user
-guidance give no threshold — they compare schedules].
+The risk engine's people barrier scores the Three-Process Model and the shift-pattern risk
+(engine.py); the HSE Fatigue and Risk Index replica (``domain/fatigue/hse_fri``, RR446 v2.x) is
+too slow to run over every worker-shift of a replay (pure Python, ≈ 6 ms per worker and day), so
+it is computed here for one kiln-day when a page or an explanation asks for it (issue 13 point 1:
+FI and RI per worker and per crew). Each worker's duties of the ``lookback_days`` before the day
+and those starting on it are scored (the cumulative components need the run that leads up to the
+day; nothing that starts after the day is read), with the calculator's defaults for commute,
+workload, attention and breaks, which plants do not record. Duties over 24 h are left out (the
+calculator cannot score them; the engine flags them). Policy limits (not part of the model):
+RI > 1.6, FI > 35 by day and > 45 by night [V: SOURCES §3.2, Network Rail practice].
 """
 
 from __future__ import annotations
@@ -24,17 +24,15 @@ from kilnguard.domain.fatigue.hse_fri import (
     POLICY_FI_LIMIT_DAY,
     POLICY_FI_LIMIT_NIGHT,
     POLICY_RI_LIMIT,
+    Duty,
+    fri_roster,
 )
-from kilnguard.domain.fatigue.hse_fri.fast import RosterColumns, fri_columns
-from kilnguard.domain.fatigue.hse_fri.inputs import is_night
-from kilnguard.domain.fatigue.rosters import RosterRules
 from kilnguard.domain.risk.records import RiskInputs
 
 
 @dataclass(frozen=True)
 class WorkerFri:
-    """The worst duty of one worker on the kiln-day: FI [%] and RI [–] with the policy limits,
-    and the three components of each (of the duty with the highest RI; FI is the day's worst)."""
+    """The worst duty of one worker on the kiln-day: FI [%] and RI [–] with the policy limits."""
 
     worker_id: str
     crew: str
@@ -43,14 +41,6 @@ class WorkerFri:
     night: bool
     fi_limit: float
     ri_limit: float
-    fi_cumulative: float = 0.0  #: [%]
-    fi_timing: float = 0.0  #: [%]
-    fi_job: float = 0.0  #: [%]
-    ri_cumulative: float = 1.0  #: [–]
-    ri_timing: float = 1.0  #: [–]
-    ri_job: float = 1.0  #: [–]
-    start: datetime | None = None  #: the duty with the highest RI, plant-local
-    end: datetime | None = None
 
     @property
     def over_limit(self) -> bool:
@@ -59,58 +49,41 @@ class WorkerFri:
 
 
 def fri_of_kiln_day(
-    inputs: RiskInputs,
-    k: int,
-    d: int,
-    lookback_days: int = 28,
-    rules: RosterRules | None = None,
+    inputs: RiskInputs, k: int, d: int, lookback_days: int = 28
 ) -> tuple[WorkerFri, ...]:
     """FI and RI of each worker on kiln ``k`` on day ``d`` (worst duty of theirs that day), by
     worker id; the crew figure is the worst of its workers (:func:`crew_fri`)."""
-    rr = rules or RosterRules()
     sh = inputs.shifts
     kd = k * inputs.n_days + d
     here = inputs.shift_order[inputs.order_kd == kd]
     if not len(here):
         return ()
-    lo_h, hi_h = 24.0 * (d - lookback_days), 24.0 * (d + 1)
-    workers = np.unique(sh.worker[here])
-    # each worker's rows are contiguous (the table is sorted by worker, start): no full scan
-    lo_w = np.searchsorted(sh.worker, workers, "left")
-    hi_w = np.searchsorted(sh.worker, workers, "right")
-    rows = np.concatenate([np.arange(a, b) for a, b in zip(lo_w, hi_w, strict=True)])
-    keep = (sh.start_h[rows] >= lo_h) & (sh.start_h[rows] < hi_h)
-    keep &= sh.end_h[rows] - sh.start_h[rows] <= MAX_DUTY_H
-    rows = rows[keep]
-    scored = fri_columns(
-        RosterColumns.with_defaults(
-            sh.worker[rows],
-            sh.start_h[rows],
-            sh.end_h[rows],
-            **rr.fri_job_inputs(),
-        )
-    )
-    pos = {int(r): i for i, r in enumerate(rows.tolist())}
     base = datetime(inputs.start.year, inputs.start.month, inputs.start.day)
-    by_worker: dict[int, list[int]] = {}
-    for r in here.tolist():
-        if r in pos:  # duties over 24 h are not scored
-            by_worker.setdefault(int(sh.worker[r]), []).append(r)
+    lo_h, hi_h = 24.0 * (d - lookback_days), 24.0 * (d + 1)
     out: list[WorkerFri] = []
-    for w in sorted(by_worker):
-        on_day = sorted(by_worker[w])
-        best = max(on_day, key=lambda r: (scored.ri[pos[r]], scored.fi[pos[r]]))
-        i = pos[best]
-        start = base + timedelta(hours=float(sh.start_h[best]))
-        end = base + timedelta(hours=float(sh.end_h[best]))
-        night = any(
-            is_night(
+    for w in sorted(set(sh.worker[here].tolist())):
+        rows = np.flatnonzero(
+            (sh.worker == w)
+            & (sh.start_h >= lo_h)
+            & (sh.start_h < hi_h)
+            & (sh.end_h - sh.start_h <= MAX_DUTY_H)
+        )
+        mine = [int(r) for r in rows.tolist()]
+        on_day = set(here.tolist()) & set(mine)
+        if not on_day:
+            continue  # only duties over 24 h that day
+        duties = [
+            Duty(
                 base + timedelta(hours=float(sh.start_h[r])),
                 base + timedelta(hours=float(sh.end_h[r])),
             )
-            for r in on_day
-        )
-        crew_code = int(inputs.shift_crew[on_day[0]])
+            for r in mine
+        ]
+        scored = dict(zip(mine, fri_roster(duties), strict=True))
+        worst = max((scored[r] for r in on_day), key=lambda x: (x.ri, x.fi))
+        fi_worst = max(scored[r].fi for r in on_day)
+        night = any(scored[r].night for r in on_day)
+        crew_code = int(inputs.shift_crew[min(on_day)])
         out.append(
             WorkerFri(
                 worker_id=inputs.worker_ids[w] if w < len(inputs.worker_ids) else str(w),
@@ -119,19 +92,11 @@ def fri_of_kiln_day(
                     if crew_code < len(inputs.crew_ids)
                     else str(crew_code)
                 ),
-                fi=max(float(scored.fi[pos[r]]) for r in on_day),
-                ri=float(scored.ri[i]),
+                fi=fi_worst,
+                ri=worst.ri,
                 night=night,
                 fi_limit=POLICY_FI_LIMIT_NIGHT if night else POLICY_FI_LIMIT_DAY,
                 ri_limit=POLICY_RI_LIMIT,
-                fi_cumulative=float(scored.fi_cumulative[i]),
-                fi_timing=float(scored.fi_timing[i]),
-                fi_job=float(scored.fi_job[i]),
-                ri_cumulative=float(scored.ri_cumulative[i]),
-                ri_timing=float(scored.ri_timing[i]),
-                ri_job=float(scored.ri_job[i]),
-                start=start,
-                end=end,
             )
         )
     return tuple(out)
@@ -144,22 +109,3 @@ def crew_fri(workers: tuple[WorkerFri, ...]) -> dict[str, tuple[float, float]]:
         fi, ri = crews.get(x.crew, (0.0, 0.0))
         crews[x.crew] = (max(fi, x.fi), max(ri, x.ri))
     return crews
-
-
-def fri_summary(workers: tuple[WorkerFri, ...]) -> str:
-    """The explanation's words for the day's FRI: the worker with the highest RI and the one with
-    the highest FI (share of the FI limit), with the policy limits; "" when nobody was scored."""
-    if not workers:
-        return ""
-    top = max(workers, key=lambda x: (x.ri, x.fi))
-    tired = max(workers, key=lambda x: (x.fi / x.fi_limit, x.ri))
-    text = (
-        f"HSE FRI risk index RI {top.ri:.2f} (worker {top.worker_id}, crew {top.crew}: "
-        f"cumulative {top.ri_cumulative:.2f} × timing {top.ri_timing:.2f} × job {top.ri_job:.2f}; "
-        f"policy limit {top.ri_limit:g}), fatigue index FI {tired.fi:.1f} (worker "
-        f"{tired.worker_id}; policy limit {tired.fi_limit:g} {'by night' if tired.night else 'by day'})"
-    )
-    over = sum(x.over_limit for x in workers)
-    if over:
-        text += f"; {over} worker(s) above the policy limits"
-    return text

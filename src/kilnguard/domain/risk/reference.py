@@ -14,7 +14,7 @@ import numpy as np
 
 from kilnguard.domain.fatigue import ShiftTable, shift_fatigue_reference
 from kilnguard.domain.risk.config import AMBER, RED, STOP, RiskConfig
-from kilnguard.domain.risk.engine import _overload_n, people_fri_text, target_text
+from kilnguard.domain.risk.engine import _overload_n, target_text
 from kilnguard.domain.risk.explain import (
     RULE_ALARM,
     RULE_CHANGE,
@@ -177,7 +177,7 @@ def assess_reference(
             rows_kd = by_kd.get(k * n_d + d, [])
             has = bool(rows_kd)
             kss_w = kss_m = 0.0
-            s_rr, people, max_len, min_rest = 1.0, 1.0, 0.0, math.inf
+            s_rr, max_len, min_rest = 1.0, 0.0, math.inf
             max_cons = max_n = n_breach = kinds = 0
             if has:
                 crews: dict[int, list[float]] = {}
@@ -193,7 +193,6 @@ def assess_reference(
                     n_breach += b != 0
                     kinds |= b
                 s_rr = max(per_shift[row]["rr_shift"] for row in rows_kd)
-                people = max(per_shift[row]["rr_people"] for row in rows_kd)
                 kss_m = max(
                     float(np.add.reduce(np.array(v))) / len(v) for _, v in sorted(crews.items())
                 )
@@ -201,7 +200,7 @@ def assess_reference(
             # barriers, floors, level
             f_env = rr_load * rr_dose * rr_target * rr_cont
             f_int = rr_wear * m_rr
-            f_ppl = max(s_rr * rr_kss, people, 1.0)
+            f_ppl = max(s_rr * rr_kss, 1.0)
             risk = f_env * f_int * f_ppl * 1.0 * 1.0
             load_rule = firing and r_eff >= cfg.red_load_ratio
             ipl_rule = firing and ipl_days > cfg.ipl_overdue_stop_days
@@ -283,9 +282,6 @@ def assess_reference(
                 rr_dose=rr_dose,
                 overload_window_days=win,
                 ipl_task=inputs.wo_task[ipl_wo] if ipl_wo >= 0 else "",
-                pattern_rr=max((per_shift[r]["rr_pattern"] for r in rows_kd), default=1.0),
-                ri_bound=max((per_shift[r]["ri_bound"] for r in rows_kd), default=0.0),
-                fri_text=people_fri_text(inputs, k, d, f_ppl, level, cfg),
             )
             lv_row.append(level)
             ex_row.append(compose(facts, cfg))

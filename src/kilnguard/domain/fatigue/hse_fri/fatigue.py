@@ -39,7 +39,6 @@ from dataclasses import dataclass
 from typing import Final
 
 from kilnguard.domain.fatigue.hse_fri.job import REFERENCE_SLOPE, STEP_H
-from kilnguard.domain.fatigue.hse_fri.risk import SNAP_DIGITS
 
 # --- KSS and probability -----------------------------------------------------------------------
 P8_MAX: Final = 1.26  #: [D]
@@ -170,7 +169,7 @@ def fi_cumulative(starts: list[float], ends: list[float]) -> list[float]:
         night = day if clock < NIGHT_SPLIT_H else day + 1
         h0 = p0 - 24.0 * (night - 2)
         duties.append(_Night(night, h0, h0 + (e - s) + 2 * pad))
-    gaps = [round(starts[i + 1] - ends[i] - 2 * pad, SNAP_DIGITS) for i in range(n - 1)] + [24.0]
+    gaps = [starts[i + 1] - ends[i] - 2 * pad for i in range(n - 1)] + [24.0]
     # sleep lost on each night: the duty's own night, plus what a duty of the night before
     # spills into it; several duties on one night count with their largest loss [C; P]
     own: dict[int, float] = {}

@@ -6,7 +6,6 @@ import datetime as dt
 
 from kilnguard.domain.fatigue.hse_fri import fatigue, job, risk
 from kilnguard.domain.fatigue.hse_fri.inputs import Duty, DutyIndex, is_night, validate
-from kilnguard.domain.fatigue.hse_fri.risk import SNAP_DIGITS
 
 
 def roster_clock(duties: list[Duty]) -> list[tuple[float, float]]:
@@ -16,8 +15,8 @@ def roster_clock(duties: list[Duty]) -> list[tuple[float, float]]:
     origin = dt.datetime.combine(duties[0].start.date(), dt.time())
     return [
         (
-            round((d.start - origin).total_seconds() / 3600.0, SNAP_DIGITS),
-            round((d.end - origin).total_seconds() / 3600.0, SNAP_DIGITS),
+            (d.start - origin).total_seconds() / 3600.0,
+            (d.end - origin).total_seconds() / 3600.0,
         )
         for d in duties
     ]

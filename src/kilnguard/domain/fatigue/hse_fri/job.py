@@ -89,16 +89,7 @@ def risk_series_mean(duty_h: float, spell_min: float, break_min: float) -> float
     with a break step at r = 1; the number of cycles covers the duty (rounded up).
     """
     work_steps = max(1, round(spell_min / 15.0))
-    return series_mean_of_cycles(break_cycles(duty_h, spell_min, break_min), work_steps, break_min)
-
-
-def break_cycles(duty_h: float, spell_min: float, break_min: float) -> int:
-    """Break cycles (one break step and a work spell) that cover a duty [–]."""
-    return 1 + math.floor(duty_h * 60.0 / (spell_min + break_min) - 0.01)
-
-
-def series_mean_of_cycles(cycles: int, work_steps: int, break_min: float) -> float:
-    """Mean of the break series over ``cycles`` cycles of ``work_steps`` 15-min work steps [–]."""
+    cycles = 1 + math.floor(duty_h * 60.0 / (spell_min + break_min) - 0.01)
     beta = break_recovery(break_min)
     decay = math.exp(-RISE_RATE_PER_H * STEP_H)
     r, total, n = 1.0, 0.0, cycles * work_steps + 1

@@ -52,10 +52,6 @@ INCREMENT: Final = (0.0886, 0.0359)  #: u = a + b·cos(π·mid/12) [D]
 RECOVERY_PER_NIGHT: Final = 1.118  #: [D]
 NIGHT_WINDOW_H: Final = (23.0, 7.0)  #: sleep window used to count rest nights [C] open
 CUM_SCALE: Final = 0.98899 / 1.113  #: [D]
-#: Clock times and rests are rounded to 1e-9 h (3.6 µs) before they meet a rule's edge (9 h, 24 h,
-#: 15:00 …), so that a rest of exactly 10 h is the same on every clock (the vectorised replica
-#: counts hours from another origin) [P].
-SNAP_DIGITS: Final = 9
 
 
 @dataclass(frozen=True)
@@ -68,13 +64,11 @@ class Span:
 
 
 def shift_length_rr(length_h: float) -> float:
-    """RR(L), the FRI shift-length relative risk [–] [D]; the branch (edges 4.25 and 8.13 h) is
-    chosen on L rounded to SNAP_DIGITS, so that it does not depend on the clock's rounding."""
-    edge = round(length_h, SNAP_DIGITS)
-    if edge < RR_FLAT[0]:
+    """RR(L), the FRI shift-length relative risk [–] [D]."""
+    if length_h < RR_FLAT[0]:
         a, b, k = RR_LOW
         return a - b * math.exp(-k * length_h)
-    if edge > RR_FLAT[1]:
+    if length_h > RR_FLAT[1]:
         a, b, k = RR_HIGH
         return a + b * math.exp(k * length_h)
     return 1.0
@@ -126,7 +120,7 @@ def ri_cumulative(spans: list[Span]) -> list[float]:
         s0, s1 = s.start - SPAN_PAD_H, s.end + SPAN_PAD_H
         u = a + b * math.cos(math.pi * (s0 + s1) / 2.0 / 12.0)
         if i > 0:
-            gap = round(s0 - prev_end, SNAP_DIGITS)  # 10 h off is a 9.0-h span gap on any clock
+            gap = s0 - prev_end
             if gap < SHORT_REST_H:
                 r += SHORT_REST_STEP * (SHORT_REST_H - gap)
             elif gap <= LONG_REST_H:
