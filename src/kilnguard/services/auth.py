@@ -32,7 +32,7 @@ from typing import Any
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, delete, event, select
+from sqlalchemy import Engine, delete, event, exc, select
 from sqlalchemy.orm import Session
 
 from kilnguard.domain.credentials import (
@@ -262,7 +262,14 @@ def _forget_when_login_writes_commit(conn: Any) -> None:
 
 @event.listens_for(Engine, "rollback")
 def _login_writes_rolled_back(conn: Any) -> None:
-    conn.info.pop(_LOGINS_WRITTEN, None)
+    """Clear the flag; a connection lost mid-transaction (invalidated) is discarded with its
+    info, and asking for its info would raise instead of letting the rollback finish."""
+    if conn.invalidated:
+        return
+    try:
+        conn.info.pop(_LOGINS_WRITTEN, None)
+    except exc.PendingRollbackError:
+        return
 
 
 def principal_for_secret(
